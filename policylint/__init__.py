@@ -1,0 +1,3 @@
+"""policylint: static analysis and linting for Kubernetes NetworkPolicies."""
+
+__version__ = "0.1.0"

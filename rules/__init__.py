@@ -1,0 +1,1 @@
+"""Rule catalogue, installed as policylint.rules: one module per rule."""
