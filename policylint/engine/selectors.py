@@ -1,0 +1,27 @@
+"""The single implementation of label selection."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from policylint.model.selector import LabelSelector, Operator, Requirement
+
+
+def requirement_matches(req: Requirement, labels: Mapping[str, str]) -> bool:
+    op = req.operator
+    if op is Operator.IN:
+        return req.key in labels and labels[req.key] in req.values
+    if op is Operator.NOT_IN:
+        # NotIn matches objects that lack the key (apimachinery labels.Requirement.Matches).
+        return req.key not in labels or labels[req.key] not in req.values
+    if op is Operator.EXISTS:
+        return req.key in labels
+    return req.key not in labels
+
+
+def matches(selector: LabelSelector, labels: Mapping[str, str]) -> bool:
+    """matchLabels and matchExpressions are ANDed; an empty selector matches everything."""
+    for key, value in selector.match_labels:
+        if labels.get(key) != value:
+            return False
+    return all(requirement_matches(r, labels) for r in selector.match_expressions)

@@ -1,0 +1,42 @@
+"""The immutable bundle of everything read from the input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from policylint.model.policy import NetworkPolicy
+from policylint.model.workload import Namespace, Service, Workload
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    namespaces: tuple[Namespace, ...] = ()
+    workloads: tuple[Workload, ...] = ()
+    services: tuple[Service, ...] = ()
+    policies: tuple[NetworkPolicy, ...] = ()
+    # Every namespace, by name; includes the ones only referred to (labels: the name label only).
+    namespace_index: dict[str, Namespace] = field(default_factory=dict, compare=False)
+
+    @staticmethod
+    def of(
+        namespaces: tuple[Namespace, ...] | list[Namespace],
+        workloads: tuple[Workload, ...] | list[Workload],
+        services: tuple[Service, ...] | list[Service] = (),
+        policies: tuple[NetworkPolicy, ...] | list[NetworkPolicy] = (),
+    ) -> Cluster:
+        """Build a cluster, adding implied namespaces and the automatic name label to every namespace."""
+        from policylint.model.workload import NAMESPACE_NAME_LABEL
+
+        index: dict[str, Namespace] = {}
+        for ns in namespaces:
+            labels = dict(ns.labels)
+            labels[NAMESPACE_NAME_LABEL] = ns.name
+            if ns.name not in index:
+                index[ns.name] = Namespace(ns.name, labels, ns.span, ns.annotations)
+        referred = [w.namespace for w in workloads] + [p.namespace for p in policies]
+        referred += [s.namespace for s in services]
+        for name in referred:
+            if name not in index:
+                index[name] = Namespace(name, {NAMESPACE_NAME_LABEL: name}, None)
+        all_ns = tuple(sorted(index.values(), key=lambda n: n.name))
+        return Cluster(all_ns, tuple(workloads), tuple(services), tuple(policies), index)
