@@ -25,3 +25,16 @@ def matches(selector: LabelSelector, labels: Mapping[str, str]) -> bool:
         if labels.get(key) != value:
             return False
     return all(requirement_matches(r, labels) for r in selector.match_expressions)
+
+
+def describe_requirement(req: Requirement) -> str:
+    if req.operator in (Operator.IN, Operator.NOT_IN):
+        return f"{req.key} {req.operator.value} ({','.join(req.values)})"
+    return f"{req.key} {req.operator.value}"
+
+
+def unmet(selector: LabelSelector, labels: Mapping[str, str]) -> list[str]:
+    """The terms of `selector` that `labels` fail, as readable text (for explanations)."""
+    out = [f"{k}={v}" for k, v in selector.match_labels if labels.get(k) != v]
+    out.extend(describe_requirement(r) for r in selector.match_expressions if not requirement_matches(r, labels))
+    return out

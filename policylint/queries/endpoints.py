@@ -1,0 +1,143 @@
+"""Endpoint expressions of `policylint query`, parsed and resolved against a cluster.
+
+Syntax (documented in the README):
+  ns/name, ns/Kind/name, ns/name[Kind]   one workload
+  NS:PODS                                workloads by selector; NS is a namespace name, `*` for every
+                                         namespace, or `[selector]` over namespace labels; PODS is a
+                                         kubectl-style selector (`app=web,tier in (api,web),!debug`),
+                                         empty or `*` for every pod
+  203.0.113.7, 10.0.0.0/8, ::/0          external addresses
+  any                                    every pod and every external address
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+
+from policylint.engine.concrete import Evaluator
+from policylint.model.selector import LabelSelector, Operator, Requirement
+
+
+class EndpointError(ValueError):
+    """An endpoint expression that cannot be parsed or matches no known workload."""
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointSpec:
+    text: str
+    workloads: int  # bitset of matching known workloads
+    network: ipaddress.IPv4Network | ipaddress.IPv6Network | None = None  # external part, if any
+    any_external: bool = False
+    namespace: str | None = None  # selector form: one namespace by name
+    namespace_selector: LabelSelector | None = None  # selector form: namespaces by labels (None = all)
+    pod_selector: LabelSelector | None = None  # selector form (None: not a selector expression)
+    single: bool = False  # a single named workload
+
+    @property
+    def symbolic(self) -> bool:
+        return self.pod_selector is not None or (self.any_external and self.workloads != 0)
+
+
+_REQ = re.compile(
+    r"^\s*(?P<neg>!)?\s*(?P<key>[A-Za-z0-9./_-]+)\s*"
+    r"(?:(?P<op>==|!=|=)\s*(?P<val>[A-Za-z0-9._-]*)|\s+(?P<setop>in|notin)\s*\((?P<vals>[^)]*)\))?\s*$"
+)
+
+
+def _split_terms(text: str) -> list[str]:
+    terms, depth, cur = [], 0, ""
+    for ch in text:
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "," and depth == 0:
+            terms.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    terms.append(cur)
+    return [t for t in terms if t.strip()]
+
+
+def parse_selector(text: str) -> LabelSelector:
+    """A kubectl-style label selector; `` or `*` selects everything."""
+    text = text.strip()
+    if text in ("", "*"):
+        return LabelSelector()
+    labels: list[tuple[str, str]] = []
+    reqs: list[Requirement] = []
+    for term in _split_terms(text):
+        m = _REQ.match(term)
+        if not m or (m.group("neg") and (m.group("op") or m.group("setop"))):
+            raise EndpointError(f"cannot read label selector term {term.strip()!r}")
+        key = m.group("key")
+        if m.group("neg"):
+            reqs.append(Requirement(key, Operator.DOES_NOT_EXIST))
+        elif m.group("op") in ("=", "=="):
+            labels.append((key, m.group("val")))
+        elif m.group("op") == "!=":
+            reqs.append(Requirement(key, Operator.NOT_IN, (m.group("val"),)))
+        elif m.group("setop"):
+            values = tuple(v.strip() for v in m.group("vals").split(",") if v.strip())
+            op = Operator.IN if m.group("setop") == "in" else Operator.NOT_IN
+            reqs.append(Requirement(key, op, values))
+        else:
+            reqs.append(Requirement(key, Operator.EXISTS))
+    return LabelSelector(tuple(sorted(labels)), tuple(reqs))
+
+
+_WORKLOAD = re.compile(
+    r"^(?P<ns>[^/:\[\]\s]+)/(?:(?P<kind>[A-Za-z]+)/)?(?P<name>[^/:\[\]\s]+)(?:\[(?P<k2>[A-Za-z]+)\])?$"
+)
+
+
+def _workload(ev: Evaluator, text: str) -> EndpointSpec | None:
+    m = _WORKLOAD.match(text)
+    if not m:
+        return None
+    ns, name, kind = m.group("ns"), m.group("name"), m.group("kind") or m.group("k2")
+    hits = [
+        i for i, w in enumerate(ev.workloads)
+        if w.namespace == ns and w.name == name and (kind is None or w.kind.lower() == kind.lower())
+    ]
+    if not hits:
+        raise EndpointError(f"no workload {text!r} in the input")
+    if len(hits) > 1:
+        kinds = ", ".join(f"{ns}/{ev.workloads[i].kind}/{name}" for i in hits)
+        raise EndpointError(f"{text!r} is ambiguous: write one of {kinds}")
+    return EndpointSpec(text, 1 << hits[0], single=True)
+
+
+def _address(text: str) -> EndpointSpec | None:
+    try:
+        net = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return None
+    return EndpointSpec(text, 0, network=net)
+
+
+def _selector_form(ev: Evaluator, text: str) -> EndpointSpec:
+    ns_part, sep, pod_part = text.partition(":")
+    if not sep:
+        raise EndpointError(
+            f"cannot read endpoint {text!r}: use ns/name, ns:selector, *:selector, an IP or CIDR, or any"
+        )
+    pods = parse_selector(pod_part)
+    ns_part = ns_part.strip()
+    if ns_part in ("", "*"):
+        members, ns_name, ns_sel = ev.index.pods_in_namespaces(LabelSelector(), pods), None, None
+    elif ns_part.startswith("[") and ns_part.endswith("]"):
+        ns_sel, ns_name = parse_selector(ns_part[1:-1]), None
+        members = ev.index.pods_in_namespaces(ns_sel, pods)
+    else:
+        ns_name, ns_sel = ns_part, None
+        members = ev.index.pods.select(pods) & ev.index.in_namespace(ns_part)
+    return EndpointSpec(text, members, namespace=ns_name, namespace_selector=ns_sel, pod_selector=pods)
+
+
+def resolve(ev: Evaluator, text: str) -> EndpointSpec:
+    text = text.strip()
+    if text.lower() in ("any", "*"):
+        return EndpointSpec(text, ev.universe, any_external=True, pod_selector=LabelSelector())
+    return _workload(ev, text) or _address(text) or _selector_form(ev, text)
