@@ -74,7 +74,7 @@ class Registry:
         key = self._redirects.get(key, key)
         return self._by_key.get(key)
 
-    def keys(self) -> Iterator[str]:
+    def spellings(self) -> Iterator[str]:
         """Every accepted spelling: ids, names and redirects."""
         yield from self._by_key
         yield from self._redirects

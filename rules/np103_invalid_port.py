@@ -47,36 +47,38 @@ from policylint.rulespec import RuleContext, RuleSpec
 IANA_SVC_NAME = re.compile(r"^(?=.*[a-z])[a-z0-9]+(-[a-z0-9]+)*$")
 
 
-def name_problem(name: str) -> str | None:
+def name_problem(name: str) -> tuple[str, str] | None:
+    """(problem, hint) for an invalid port name."""
     if name.isdigit():
-        return f"is a string; write it as a number: {int(name)}"
+        return "is a string, not a number", f"; write it unquoted: {int(name)}"
     if len(name) > 15:
-        return "is longer than 15 characters"
+        return "is longer than 15 characters", ""
     if not IANA_SVC_NAME.match(name):
         lower = name.lower()
         hint = f"; did you mean {lower!r}?" if IANA_SVC_NAME.match(lower) and len(lower) <= 15 else ""
-        return "is not a valid port name (lowercase letters, digits and single dashes)" + hint
+        return "is not a valid port name (lowercase letters, digits and single dashes)", hint
     return None
 
 
-def port_problems(spec: PortSpec) -> Iterator[str]:
+def port_problems(spec: PortSpec) -> Iterator[tuple[str, str]]:
+    """(problem, hint) pairs for one entry of `ports`."""
     port, end = spec.port, spec.end_port
     if isinstance(port, int) and not 1 <= port <= 65535:
-        yield f"port {port} is outside 1-65535"
+        yield f"port {port} is outside 1-65535", ""
     if isinstance(port, str):
         problem = name_problem(port)
         if problem:
-            yield f"port name {port!r} {problem}"
+            yield f"port name {port!r} {problem[0]}", problem[1]
     if end is None:
         return
     if not 1 <= end <= 65535:
-        yield f"endPort {end} is outside 1-65535"
+        yield f"endPort {end} is outside 1-65535", ""
     elif port is None:
-        yield f"endPort {end} needs a numeric port to start the range"
+        yield f"endPort {end} has no port to start the range", "; add a numeric port"
     elif isinstance(port, str):
-        yield f"endPort {end} cannot be used with the named port {port!r}"
+        yield f"endPort {end} is used with the named port {port!r}", "; use a numeric port"
     elif end < port:
-        yield f"endPort {end} is below port {port}; swap them or fix the range"
+        yield f"endPort {end} is below port {port}", "; swap them"
 
 
 def check(ctx: RuleContext) -> Iterator[Hit]:
@@ -84,8 +86,8 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
     for rule in (policy.ingress or ()) + (policy.egress or ()):
         where = f"{policy.ref} {rule.direction.value.lower()} rule {rule.index + 1}"
         for spec in rule.ports or ():
-            for problem in port_problems(spec):
-                yield Hit(spec.span, f"{problem} in {where}")
+            for problem, hint in port_problems(spec):
+                yield Hit(spec.span, f"{problem} in {where}{hint}")
 
 
 RULE = RuleSpec(
