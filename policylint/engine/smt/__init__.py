@@ -1,1 +1,143 @@
+"""Symbolic questions over ALL pods, namespaces, addresses and ports, answered by z3.
+
+This package is the only importer of z3. Every answer is a plain value, a `Witness` that the
+concrete evaluator can re-check (`verify_witness`), or an explicit `Undecided`.
+"""
+
+from __future__ import annotations
+
+import z3
+
+from policylint.engine.connset import ConnSet
+from policylint.engine.flow import Assumptions, Endpoint, Flow
+from policylint.engine.smt.encode import Addresses, AnyEndpoint, Encoder, EndpointSpec, FlowVars, Pods
+from policylint.engine.smt.solve import Budget, Sat, Undecided, check
+from policylint.engine.smt.symbols import NAME, Universe, Z, fresh_endpoint, same_namespace_same_labels
+from policylint.engine.smt.witness import SyntheticPod, Witness, read_witness, verify_uncovered, verify_witness
+from policylint.model import PROTOCOLS, Cluster, Direction, LabelSelector, NetworkPolicy, Rule
+
+__all__ = [
+    "Addresses",
+    "AnyEndpoint",
+    "Budget",
+    "EndpointSpec",
+    "Pods",
+    "SmtEngine",
+    "SyntheticPod",
+    "Undecided",
+    "Witness",
+    "verify_uncovered",
+    "verify_witness",
+]
+
+PolicyRule = tuple[NetworkPolicy, Rule]
+DEFAULT_TIMEOUT_MS = 5_000
+DEFAULT_BUDGET_SECONDS = 120.0
+
+
+class UndecidedError(RuntimeError):
+    """`verdict` could not be decided; carries the `Undecided`."""
+
+    def __init__(self, undecided: Undecided) -> None:
+        super().__init__(undecided.reason)
+        self.undecided = undecided
+
+
+class SmtEngine:
+    """One z3 context per engine, one solver per question; nothing global survives a call."""
+
+    def __init__(
+        self,
+        cluster: Cluster,
+        assumptions: Assumptions | None = None,
+        timeout_ms: int = DEFAULT_TIMEOUT_MS,
+        budget: Budget | None = None,
+    ) -> None:
+        if assumptions and assumptions.ipblocks_match_pods:
+            raise NotImplementedError("the SMT encoding does not model ipBlocks matching pod addresses yet")
+        self.cluster, self.timeout_ms = cluster, timeout_ms
+        self.assumptions = assumptions or Assumptions()
+        self.budget = budget if budget is not None else Budget(DEFAULT_BUDGET_SECONDS)
+        self.ctx = z3.Context()
+        sort, consts = z3.EnumSort("Protocol", [p.value for p in PROTOCOLS], ctx=self.ctx)
+        self.protos = dict(zip(PROTOCOLS, consts, strict=True))
+        self._base = Universe.of(cluster)
+
+    def _setup(self, extra: list[LabelSelector]) -> tuple[Encoder, FlowVars]:
+        u = Universe.of(self.cluster, extra) if extra else self._base
+        src, dst = fresh_endpoint(self.ctx, u, "src"), fresh_endpoint(self.ctx, u, "dst")
+        proto = z3.Const("protocol", next(iter(self.protos.values())).sort())
+        flow = FlowVars(src, dst, proto, z3.BitVec("port", 16, self.ctx))
+        return Encoder(self.cluster, u, self.assumptions, self.protos), flow
+
+    def _conns(self, flow: FlowVars, conns: ConnSet) -> Z:
+        terms = [
+            z3.And(flow.proto == self.protos[p], z3.ULE(lo, flow.port), z3.ULE(flow.port, hi))
+            for p, intervals in conns.items()
+            for lo, hi in intervals
+        ]
+        return z3.Or(*terms) if terms else z3.BoolVal(False, self.ctx)
+
+    def _ask(self, enc: Encoder, flow: FlowVars, formulas: list[Z]) -> Witness | Undecided | None:
+        formulas = [*formulas, flow.port != 0, same_namespace_same_labels(flow.src, flow.dst)]
+        answer = check(self.ctx, formulas, self.timeout_ms, self.budget)
+        if isinstance(answer, Sat):
+            return read_witness(answer.model, enc.u, flow, self.protos)
+        return answer
+
+    def witness(
+        self, src: EndpointSpec, dst: EndpointSpec, conns: ConnSet | None = None
+    ) -> Witness | Undecided | None:
+        """A flow from an endpoint matching `src` to one matching `dst`, on a (protocol, port) in
+        `conns` (None: any), that the policies allow; None if there is none."""
+        enc, flow = self._setup(_spec_selectors(src) + _spec_selectors(dst))
+        formulas = enc.constrain(flow.src, src) + enc.constrain(flow.dst, dst) + [enc.allowed(flow)]
+        if conns is not None:
+            formulas.append(self._conns(flow, conns))
+        return self._ask(enc, flow, formulas)
+
+    def verdict(self, flow: Flow) -> bool:
+        """The verdict for one concrete flow; raises UndecidedError if z3 cannot decide."""
+        answer = self.witness(flow.src, flow.dst, ConnSet.single(flow.protocol, flow.port))
+        if isinstance(answer, Undecided):
+            raise UndecidedError(answer)
+        return answer is not None
+
+    def conns_mismatch(self, src: Endpoint, dst: Endpoint, conns: ConnSet) -> Witness | Undecided | None:
+        """A (protocol, port) from src to dst whose SMT verdict differs from membership in `conns`
+        (e.g. the concrete evaluator's allowed_conns); None when they agree on every port."""
+        enc, flow = self._setup([])
+        formulas = enc.constrain(flow.src, src) + enc.constrain(flow.dst, dst)
+        formulas.append(z3.Xor(enc.allowed(flow), self._conns(flow, conns)))
+        return self._ask(enc, flow, formulas)
+
+    def uncovered(self, policy: NetworkPolicy, rule: Rule, others: list[PolicyRule]) -> Witness | Undecided | None:
+        """A flow that `rule` admits for a pod `policy` selects (any pod, any peer, any port) and no
+        rule in `others` of the same direction admits (for a pod its policy selects); None if covered.
+        The subject rule counts as written; other rules count only if in effect (policyTypes)."""
+        enc, flow = self._setup([])
+        ingress = rule.direction is Direction.INGRESS
+        target, peer = (flow.dst, flow.src) if ingress else (flow.src, flow.dst)
+        formulas = enc.constrain(target, Pods(namespace=policy.namespace)) + enc.constrain(peer, AnyEndpoint())
+        formulas += [enc.selects(policy, target), enc.rule(policy, rule, peer, flow)]
+        for p, r in others:
+            if r.direction is rule.direction and r in p.rules(r.direction):
+                formulas.append(z3.Not(z3.And(enc.selects(p, target), enc.rule(p, r, peer, flow))))
+        return self._ask(enc, flow, formulas)
+
+    def rule_covered(self, policy: NetworkPolicy, rule: Rule, others: list[PolicyRule]) -> bool | Undecided:
+        """Is everything `rule` admits (over all pods, namespaces, addresses, ports) also admitted
+        by the union of `others`? See `uncovered` for a counterexample."""
+        answer = self.uncovered(policy, rule, others)
+        return answer if isinstance(answer, Undecided) else answer is None
+
+
+def _spec_selectors(spec: EndpointSpec) -> list[LabelSelector]:
+    """Values a question mentions must be in the universe too (e.g. a namespace no manifest has)."""
+    if not isinstance(spec, Pods):
+        return []
+    out = [s for s in (spec.namespace_selector, spec.pod_selector) if s is not None]
+    if spec.namespace is not None:
+        out.append(LabelSelector(match_labels=((NAME, spec.namespace),)))
+    return out
 

@@ -1,0 +1,202 @@
+"""Model -> z3 formulas, one method per clause of the API reference (independent of concrete.py)."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+import z3
+
+from policylint.engine.flow import Assumptions, IPAddress
+from policylint.engine.smt.symbols import NAME, Endpoint, Universe, Z, in_network, label_facts, pod_axioms
+from policylint.model import (
+    Cluster,
+    Direction,
+    IPBlock,
+    LabelSelector,
+    NetworkPolicy,
+    Operator,
+    Peer,
+    PortSpec,
+    Protocol,
+    Requirement,
+    Rule,
+)
+
+MAX_PORT = 65535
+
+
+@dataclass(frozen=True)
+class Pods:
+    """Any pod matching all given constraints; None = unconstrained. `namespace` may be a name no
+    manifest defines (a new namespace: its labels are then free, apart from the name label)."""
+
+    namespace: str | None = None
+    namespace_selector: LabelSelector | None = None
+    pod_selector: LabelSelector | None = None
+    host_network: bool | None = None
+
+
+@dataclass(frozen=True)
+class Addresses:
+    """Any external address inside `network`."""
+
+    network: ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@dataclass(frozen=True)
+class AnyEndpoint:
+    """Any pod (in any namespace, known or not) or any external address."""
+
+
+# int: a known workload (index in Cluster.workloads); IPAddress: one external address.
+EndpointSpec = int | IPAddress | Addresses | Pods | AnyEndpoint
+
+
+@dataclass
+class FlowVars:
+    src: Endpoint
+    dst: Endpoint
+    proto: Z
+    port: Z  # 16-bit, never 0
+
+
+class Encoder:
+    def __init__(self, cluster: Cluster, u: Universe, assumptions: Assumptions, protos: dict[Protocol, Z]):
+        self.cluster, self.u, self.assumptions, self.protos = cluster, u, assumptions, protos
+        self.ctx = next(iter(protos.values())).ctx
+        self.true, self.false = z3.BoolVal(True, self.ctx), z3.BoolVal(False, self.ctx)
+
+    def any(self, terms: list[Z]) -> Z:
+        return z3.Or(*terms) if terms else self.false
+
+    def all(self, terms: list[Z]) -> Z:
+        return z3.And(*terms) if terms else self.true
+
+    # -- endpoints a question is about ------------------------------------------------------
+    def constrain(self, ep: Endpoint, spec: EndpointSpec) -> list[Z]:
+        if isinstance(spec, int):
+            return self.bind_workload(ep, spec)
+        if isinstance(spec, ipaddress.IPv4Address | ipaddress.IPv6Address):
+            spec = Addresses(ipaddress.ip_network(spec))
+        if isinstance(spec, Addresses):
+            return [ep.ext, in_network(ep, spec.network)]
+        out = pod_axioms(ep, self.u)
+        if isinstance(spec, AnyEndpoint):
+            return out
+        out.append(z3.Not(ep.ext))
+        if spec.namespace is not None:
+            out.append(self.in_namespace(ep, spec.namespace))
+        if spec.namespace_selector is not None:
+            out.append(self.selector(spec.namespace_selector, ep.ns_has, ep.ns_val))
+        if spec.pod_selector is not None:
+            out.append(self.selector(spec.pod_selector, ep.has, ep.val))
+        if spec.host_network is not None:
+            out.append(ep.host == spec.host_network)
+        return out
+
+    def bind_workload(self, ep: Endpoint, index: int) -> list[Z]:
+        w = self.cluster.workloads[index]
+        ep.known = index
+        out = [z3.Not(ep.ext), ep.host == w.host_network, label_facts(ep.has, ep.val, self.u, w.labels)]
+        out.append(label_facts(ep.ns_has, ep.ns_val, self.u, self.u.namespaces.get(w.namespace, {NAME: w.namespace})))
+        for name, proto in self.u.port_names:
+            number = w.named_port(name, proto)
+            out.append(ep.np_has[(name, proto)] == (number is not None))
+            if number is not None:
+                out.append(ep.np_port[(name, proto)] == number)
+        return out
+
+    # -- selection -------------------------------------------------------------------------
+    def selector(self, sel: LabelSelector, has: dict[str, Z], val: dict[str, Z]) -> Z:
+        """matchLabels and matchExpressions ANDed; the empty selector is True."""
+        terms = [z3.And(has[k], val[k] == self.u.index(k, v)) for k, v in sel.match_labels]
+        return self.all(terms + [self.requirement(r, has, val) for r in sel.match_expressions])
+
+    def requirement(self, r: Requirement, has: dict[str, Z], val: dict[str, Z]) -> Z:
+        present, value = has[r.key], val[r.key]
+        listed = self.any([value == self.u.index(r.key, v) for v in r.values])
+        if r.operator is Operator.IN:
+            return z3.And(present, listed)
+        if r.operator is Operator.NOT_IN:  # also matches pods lacking the key
+            return z3.Or(z3.Not(present), z3.Not(listed))
+        return present if r.operator is Operator.EXISTS else z3.Not(present)
+
+    def selectable(self, ep: Endpoint) -> Z:
+        """Policies and pod/namespace selectors see pods only, and hostNetwork pods only if assumed."""
+        if self.assumptions.host_network_selectable:
+            return z3.Not(ep.ext)
+        return z3.And(z3.Not(ep.ext), z3.Not(ep.host))
+
+    def in_namespace(self, ep: Endpoint, namespace: str) -> Z:
+        if not self.u.knows(NAME, namespace):
+            return self.false  # a name outside the universe: no pod of interest lives there
+        return ep.ns_val[NAME] == self.u.index(NAME, namespace)
+
+    def selects(self, policy: NetworkPolicy, ep: Endpoint) -> Z:
+        """spec.podSelector picks pods of the policy's own namespace."""
+        pods = self.selector(policy.pod_selector, ep.has, ep.val)
+        return z3.And(self.selectable(ep), self.in_namespace(ep, policy.namespace), pods)
+
+    # -- peers and ports -------------------------------------------------------------------
+    def peer(self, policy: NetworkPolicy, peer: Peer, other: Endpoint) -> Z:
+        if peer.ip_block is not None:
+            return self.ip_block(peer.ip_block, other)
+        if peer.pod_selector is None and peer.namespace_selector is None:
+            return self.false  # rejected by the API server: a peer must say something
+        terms = [self.selectable(other)]
+        if peer.namespace_selector is None:  # a bare podSelector means the policy's namespace
+            terms.append(self.in_namespace(other, policy.namespace))
+        else:
+            terms.append(self.selector(peer.namespace_selector, other.ns_has, other.ns_val))
+        if peer.pod_selector is not None:
+            terms.append(self.selector(peer.pod_selector, other.has, other.val))
+        return z3.And(*terms)
+
+    def ip_block(self, block: IPBlock, ep: Endpoint) -> Z:
+        """cidr minus excepts; addresses outside the cluster only (ipBlocks never match pods)."""
+        net = block.network
+        if net is None:
+            return self.false
+        excepts = [e for e in block.except_networks if e is not None and e.version == net.version]
+        return z3.And(ep.ext, in_network(ep, net), *[z3.Not(in_network(ep, e)) for e in excepts])
+
+    def port(self, spec: PortSpec, dst: Endpoint, flow: FlowVars) -> Z:
+        proto = flow.proto == self.protos[spec.protocol]
+        if spec.port is None:
+            return proto
+        if isinstance(spec.port, str):  # resolved on the destination pod, by name and protocol
+            key = (spec.port, spec.protocol)
+            return z3.And(proto, z3.Not(dst.ext), dst.np_has[key], dst.np_port[key] == flow.port)
+        lo = max(spec.port, 1)
+        hi = min(spec.port if spec.end_port is None else spec.end_port, MAX_PORT)
+        if lo > hi:
+            return self.false
+        return z3.And(proto, z3.ULE(lo, flow.port), z3.ULE(flow.port, hi))
+
+    def rule(self, policy: NetworkPolicy, rule: Rule, other: Endpoint, flow: FlowVars) -> Z:
+        """A rule admits the flow if some peer matches the other end and some port matches."""
+        peers = self.true if rule.all_peers else self.any([self.peer(policy, p, other) for p in rule.peers or ()])
+        ports = self.true if rule.all_ports else self.any([self.port(s, flow.dst, flow) for s in rule.ports or ()])
+        return z3.And(peers, ports)
+
+    # -- isolation and the flow ------------------------------------------------------------
+    def side(self, ep: Endpoint, other: Endpoint, direction: Direction, flow: FlowVars) -> Z:
+        """Allowed at `ep` in `direction`: not isolated, or some rule of a selecting policy admits it."""
+        isolating, allowing = [], []
+        for policy in self.cluster.policies:
+            if not policy.isolates(direction):
+                continue
+            selected = self.selects(policy, ep)
+            isolating.append(selected)
+            rules = [self.rule(policy, r, other, flow) for r in policy.rules(direction)]
+            allowing.append(z3.And(selected, self.any(rules)))
+        return z3.Or(z3.Not(self.any(isolating)), self.any(allowing))
+
+    def allowed(self, flow: FlowVars) -> Z:
+        """Egress allowed at the source AND ingress allowed at the destination; a workload may
+        always reach itself."""
+        if flow.src.known is not None and flow.src.known == flow.dst.known:
+            return self.true
+        egress = self.side(flow.src, flow.dst, Direction.EGRESS, flow)
+        return z3.And(egress, self.side(flow.dst, flow.src, Direction.INGRESS, flow))

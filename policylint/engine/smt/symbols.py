@@ -1,0 +1,159 @@
+"""z3 variables for one endpoint of a flow, over the finite vocabulary a cluster mentions."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import z3
+
+from policylint.model import NAMESPACE_NAME_LABEL, Cluster, LabelSelector, Protocol
+
+Z = Any  # z3 ships no type stubs: every z3 term is typed `Z`, and `Z` never leaves engine/smt
+NAME = NAMESPACE_NAME_LABEL
+PortName = tuple[str, Protocol]
+
+
+def cluster_selectors(cluster: Cluster) -> list[LabelSelector]:
+    out = [p.pod_selector for p in cluster.policies]
+    for p in cluster.policies:
+        for rule in (p.ingress or ()) + (p.egress or ()):
+            for peer in rule.peers or ():
+                out += [s for s in (peer.pod_selector, peer.namespace_selector) if s is not None]
+    return out
+
+
+@dataclass(frozen=True)
+class Universe:
+    """Keys, values and port names the cluster mentions. Every value no one mentions behaves the
+    same, so one extra index per key ("other") stands for all of them: answers cover ALL pods."""
+
+    values: dict[str, tuple[str, ...]]
+    namespaces: dict[str, dict[str, str]]  # known namespaces and their (fixed) labels
+    port_names: tuple[PortName, ...]  # (name, protocol) pairs named ports are looked up by
+    _index: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    @staticmethod
+    def of(cluster: Cluster, extra: Iterable[LabelSelector] = ()) -> Universe:
+        known = {ns.name: {**ns.labels, NAME: ns.name} for ns in cluster.namespace_index.values()}
+        known.update({ns.name: {**ns.labels, NAME: ns.name} for ns in cluster.namespaces})
+        seen: dict[str, set[str]] = {NAME: set()}
+        for labels in [*known.values(), *(w.labels for w in cluster.workloads)]:
+            for k, v in labels.items():
+                seen.setdefault(k, set()).add(v)
+        for sel in [*cluster_selectors(cluster), *extra]:
+            for k, v in sel.match_labels:
+                seen.setdefault(k, set()).add(v)
+            for r in sel.match_expressions:
+                seen.setdefault(r.key, set()).update(r.values)
+        specs = [s for p in cluster.policies for r in (p.ingress or ()) + (p.egress or ()) for s in r.ports or ()]
+        names = sorted({(s.port, s.protocol) for s in specs if isinstance(s.port, str)}, key=str)
+        values = {k: tuple(sorted(vs)) for k, vs in sorted(seen.items())}
+        index = {(k, v): i for k, vs in values.items() for i, v in enumerate(vs)}
+        return Universe(values, known, tuple(names), index)
+
+    def knows(self, key: str, value: str) -> bool:
+        return (key, value) in self._index
+
+    def index(self, key: str, value: str) -> int:
+        return self._index[(key, value)]
+
+    def top(self, key: str) -> int:
+        """Largest value index: after the mentioned values come "other" values; namespace names
+        get two, so two new namespaces (say of src and dst) can differ."""
+        return len(self.values[key]) + (1 if key == NAME else 0)
+
+    def value(self, key: str, i: int) -> str:
+        """The label value for index `i`; "other" indices become values nobody mentions."""
+        vs = self.values[key]
+        if i < len(vs):
+            return vs[i]
+        fresh = (f"other{n}" for n in range(len(vs) + 2))
+        return [v for v in fresh if v not in vs][i - len(vs)]
+
+
+@dataclass
+class Endpoint:
+    """One end of a flow: an external address (ext) or a pod with namespace labels, pod labels,
+    hostNetwork and a named-port table. `known` is the workload index when bound to one."""
+
+    ext: Z
+    v6: Z
+    ip4: Z
+    ip6: Z
+    host: Z
+    ns_has: dict[str, Z]
+    ns_val: dict[str, Z]
+    has: dict[str, Z]
+    val: dict[str, Z]
+    np_has: dict[PortName, Z]
+    np_port: dict[PortName, Z]
+    known: int | None = None
+
+
+def fresh_endpoint(ctx: Z, u: Universe, prefix: str) -> Endpoint:
+    def b(name: str) -> Z:
+        return z3.Bool(f"{prefix}.{name}", ctx)
+
+    def i(name: str) -> Z:
+        return z3.Int(f"{prefix}.{name}", ctx)
+
+    return Endpoint(
+        ext=b("ext"),
+        v6=b("v6"),
+        ip4=z3.BitVec(f"{prefix}.ip4", 32, ctx),
+        ip6=z3.BitVec(f"{prefix}.ip6", 128, ctx),
+        host=b("hostNetwork"),
+        ns_has={k: b(f"ns.has[{k}]") for k in u.values},
+        ns_val={k: i(f"ns.val[{k}]") for k in u.values},
+        has={k: b(f"has[{k}]") for k in u.values},
+        val={k: i(f"val[{k}]") for k in u.values},
+        np_has={n: b(f"np.has[{n[0]}/{n[1].value}]") for n in u.port_names},
+        np_port={n: z3.BitVec(f"np.port[{n[0]}/{n[1].value}]", 16, ctx) for n in u.port_names},
+    )
+
+
+def pod_axioms(ep: Endpoint, u: Universe) -> list[Z]:
+    """What every pod satisfies: values in range, a namespace with its name label whose labels are
+    fixed when it is a known namespace, valid container port numbers, names unique in the pod."""
+    out = [ep.ns_has[NAME]]
+    for k in u.values:
+        top = u.top(k)
+        out += [ep.val[k] >= 0, ep.val[k] <= top, ep.ns_val[k] >= 0, ep.ns_val[k] <= top]
+    for name, labels in u.namespaces.items():
+        out.append(z3.Implies(ep.ns_val[NAME] == u.index(NAME, name), label_facts(ep.ns_has, ep.ns_val, u, labels)))
+    out += [p != 0 for p in ep.np_port.values()]
+    for name in {n for n, _ in u.port_names}:
+        bound = [ep.np_has[n] for n in u.port_names if n[0] == name]
+        if len(bound) > 1:
+            out.append(z3.AtMost(*bound, 1))
+    return out
+
+
+def label_facts(has: dict[str, Z], val: dict[str, Z], u: Universe, labels: dict[str, str]) -> Z:
+    """Constrain symbolic labels to exactly `labels` (restricted to the keys that matter)."""
+    terms = []
+    for k in u.values:
+        if k in labels:
+            terms += [has[k], val[k] == u.index(k, labels[k])]
+        else:
+            terms.append(z3.Not(has[k]))
+    return z3.And(*terms)  # never empty: the namespace name key is always in the universe
+
+
+def in_network(ep: Endpoint, net: ipaddress.IPv4Network | ipaddress.IPv6Network) -> Z:
+    """ep is an address of net's family inside net (prefix compare, so /0 is the whole family)."""
+    bits, ip, fam = (32, ep.ip4, z3.Not(ep.v6)) if net.version == 4 else (128, ep.ip6, ep.v6)
+    if net.prefixlen == 0:
+        return fam
+    hi = bits - net.prefixlen
+    prefix = int(net.network_address) >> hi
+    return z3.And(fam, z3.Extract(bits - 1, hi, ip) == z3.BitVecVal(prefix, net.prefixlen, ip.ctx))
+
+
+def same_namespace_same_labels(a: Endpoint, b: Endpoint) -> Z:
+    """Two pods in one namespace see the same namespace labels."""
+    same = [z3.And(a.ns_has[k] == b.ns_has[k], a.ns_val[k] == b.ns_val[k]) for k in a.ns_has]
+    return z3.Implies(a.ns_val[NAME] == b.ns_val[NAME], z3.And(*same))
