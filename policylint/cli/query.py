@@ -1,11 +1,62 @@
-"""`policylint query` (placeholder until its owner lands it)."""
+"""`policylint query`: can A reach B, and why."""
 
 from __future__ import annotations
 
+import sys
+
 import click
+
+from policylint.cli.input import assumptions_of, cluster_options, guarded, load_cluster
+from policylint.engine.concrete import Evaluator
+from policylint.model.policy import Protocol
+from policylint.queries.endpoints import EndpointError, resolve
+from policylint.queries.explain import want_of
+from policylint.queries.reach import extra_networks, reach
+from policylint.reporters.query import render_json, render_text
+
+
+def parse_port(text: str | None) -> tuple[int | None, Protocol | None]:
+    """`5432`, `5432/TCP`, `53/udp` or a bare protocol `UDP`."""
+    if text is None:
+        return None, None
+    number, _, proto = text.partition("/")
+    if not proto and number.upper() in Protocol.__members__:
+        return None, Protocol[number.upper()]
+    try:
+        port = int(number)
+        protocol = Protocol[proto.upper()] if proto else Protocol.TCP
+    except (ValueError, KeyError):
+        raise click.BadParameter(f"{text!r}: expected PORT[/TCP|UDP|SCTP]", param_hint="--port") from None
+    if not 1 <= port <= 65535:
+        raise click.BadParameter(f"{port} is not a port number (1-65535)", param_hint="--port")
+    return port, protocol
 
 
 @click.command("query")
-def query_command() -> None:
-    """Not implemented yet."""
-    raise click.UsageError("'query' is not implemented yet")
+@cluster_options
+@click.option("--from", "src", required=True, help="Source: ns/name, ns:selector, *:selector, IP/CIDR, any.")
+@click.option("--to", "dst", required=True, help="Destination, same forms as --from.")
+@click.option("--port", "-p", default=None, help="PORT[/PROTOCOL], e.g. 5432 or 53/UDP (default: any port).")
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--expect", type=click.Choice(["allow", "deny"]), default=None,
+              help="Exit 1 when the answer differs (assert reachability in CI).")
+@guarded
+def query_command(
+    paths: tuple[str, ...], namespace: str, ipblocks_match_pods: bool, host_network_selectable: bool,
+    verbose: bool, debug: bool, src: str, dst: str, port: str | None, fmt: str, expect: str | None,
+) -> None:
+    """Answer whether --from can reach --to, with the policies and rules that decide each side."""
+    number, protocol = parse_port(port)
+    result = load_cluster(paths, namespace, verbose)
+    ev = Evaluator(result.cluster, assumptions_of(ipblocks_match_pods, host_network_selectable),
+                   extra_networks([src, dst]))
+    try:
+        answer = reach(ev, resolve(ev, src), resolve(ev, dst), want_of(number, protocol))
+    except EndpointError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(render_json(answer) if fmt == "json" else render_text(answer), nl=False)
+    if result.fatal:
+        sys.exit(2)
+    if expect is not None and (expect == "allow") != answer.allowed:
+        click.echo(f"expected {expect}, but the answer is {'allow' if answer.allowed else 'deny'}", err=True)
+        sys.exit(1)

@@ -1,0 +1,97 @@
+"""Renderers for `policylint query` answers: text and json."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from policylint.model.policy import Direction
+from policylint.queries.explain import RuleNote, SideExplanation
+from policylint.queries.reach import Answer
+
+MAX_MISSES = 3
+
+
+def _want(a: Answer) -> str:
+    return f" on {a.want}" if a.want is not None else ""
+
+
+def _side_text(side: SideExplanation | None, blocked: bool) -> list[str]:
+    if side is None:
+        return []
+    word = "egress from" if side.direction is Direction.EGRESS else "ingress to"
+    head = f"{word} {side.endpoint}: "
+    if not side.governed:
+        return [head + "not governed by any policy (hostNetwork pods are not selected): allowed"]
+    if not side.isolated:
+        return [head + f"not isolated (no policy selects it with policyTypes {side.direction.value}): allowed"]
+    pols = ", ".join(f"{ref} ({span})" for ref, span in side.isolating)
+    lines = [head + f"isolated by {pols}"]
+    for n in side.allowing:
+        lines.append(f"  allowed by {n.policy} {side.direction.value.lower()} rule {n.rule} ({n.span}): {n.text}")
+    if not side.allowing:
+        if not side.misses:
+            lines.append(f"  blocked: these policies have no {side.direction.value.lower()} rules (deny all)")
+        else:
+            lines.append("  blocked: no rule admits it; closest misses:")
+            lines.extend(_miss(side, n) for n in side.misses[:MAX_MISSES])
+    elif blocked and side.conns:
+        lines.append(f"  admits only {side.conns}")
+    return lines
+
+
+def _miss(side: SideExplanation, n: RuleNote) -> str:
+    return f"    {n.policy} {side.direction.value.lower()} rule {n.rule} ({n.span}): {n.text}"
+
+
+def render_text(a: Answer) -> str:
+    verdict = "ALLOWED" if a.allowed else "BLOCKED"
+    lines = [f"{a.src.text} -> {a.dst.text}{_want(a)}: {verdict}"]
+    if a.egress is not None or a.ingress is not None:
+        lines.append(f"allowed connections: {a.conns}")
+        lines.append("")
+        lines.extend(_side_text(a.egress, not a.allowed))
+        lines.extend(_side_text(a.ingress, not a.allowed))
+    else:
+        lines.append(f"{len(a.pairs)} connected pair(s)" + (":" if a.pairs else ""))
+        lines.extend(f"  {p.src} => {p.dst} : {p.conns}" for p in a.pairs)
+    for w in a.witnesses:
+        lines.append(f"witness: {w}")
+    for u in a.undecided:
+        lines.append(f"could not decide: {u}")
+    return "\n".join(lines) + "\n"
+
+
+def _side_json(side: SideExplanation | None) -> dict[str, Any] | None:
+    if side is None:
+        return None
+
+    def note(n: RuleNote) -> dict[str, Any]:
+        return {"policy": n.policy, "rule": n.rule, "file": n.span.file, "line": n.span.line, "reason": n.text}
+
+    return {
+        "direction": side.direction.value,
+        "endpoint": side.endpoint,
+        "governed": side.governed,
+        "isolated": side.isolated,
+        "conns": side.conns.to_json(),
+        "isolating": [{"policy": r, "file": s.file, "line": s.line} for r, s in side.isolating],
+        "allowing": [note(n) for n in side.allowing],
+        "misses": [note(n) for n in side.misses],
+    }
+
+
+def render_json(a: Answer) -> str:
+    doc = {
+        "from": a.src.text,
+        "to": a.dst.text,
+        "port": None if a.want is None else a.want.to_json(),
+        "allowed": a.allowed,
+        "conns": a.conns.to_json(),
+        "pairs": [{"src": p.src, "dst": p.dst, "conns": p.conns.to_json()} for p in a.pairs],
+        "egress": _side_json(a.egress),
+        "ingress": _side_json(a.ingress),
+        "witnesses": a.witnesses,
+        "undecided": a.undecided,
+    }
+    return json.dumps(doc, indent=1) + "\n"
