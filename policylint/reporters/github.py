@@ -1,0 +1,29 @@
+"""GitHub Actions workflow commands: one `::error file=...,line=...::message` per finding."""
+
+from __future__ import annotations
+
+from policylint.findings import Finding, Report, Severity
+
+COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(f: Finding) -> str:
+    props = []
+    if not f.span.file.startswith("<"):
+        props.append(f"file={escape_property(f.span.file)}")
+        if f.span.line:
+            props += [f"line={f.span.line}", f"col={f.span.column}"]
+    props.append(f"title={escape_property(f'{f.rule} {f.name}')}")
+    return f"::{COMMANDS[f.severity]} {','.join(props)}::{escape_data(f.message)}"
+
+
+def render(report: Report) -> str:
+    return "".join(command(f) + "\n" for f in report.findings)
