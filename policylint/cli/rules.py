@@ -1,17 +1,56 @@
-"""`policylint rules` and `policylint docs` (placeholder until its owner lands it)."""
+"""`policylint rules [RULE]` (the catalogue, or one rule's page) and `policylint docs --out DIR`."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import click
+
+from policylint.docs import catalogue, rule_page
+from policylint.registry import default_registry
 
 
 @click.command("rules")
-def rules_command() -> None:
-    """Not implemented yet."""
-    raise click.UsageError("'rules' is not implemented yet")
+@click.argument("rule", required=False)
+def rules_command(rule: str | None) -> None:
+    """List the rules, or print the documentation of RULE (id or name)."""
+    registry = default_registry()
+    if rule is None:
+        rows = [
+            (s.id, s.name, s.default_severity.value, "on" if s.enabled_by_default else "off", s.summary)
+            for s in registry.rules
+        ]
+        width = max(len(r[1]) for r in rows)
+        for rid, name, severity, on, summary in rows:
+            click.echo(f"{rid}  {name:<{width}}  {severity:<7}  {on:<3}  {summary}")
+        return
+    entry = registry.entry(rule)
+    if entry is None:
+        raise click.BadParameter(f"unknown rule {rule!r} (see `policylint rules`)", param_hint="RULE")
+    click.echo(rule_page(entry, level=1), nl=False)
 
 
 @click.command("docs")
-def docs_command() -> None:
-    """Not implemented yet."""
-    raise click.UsageError("'docs' is not implemented yet")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default="docs",
+    show_default=True,
+    help="Directory to write rules.md into.",
+)
+@click.option("--check", is_flag=True, help="Do not write; exit 1 when DIR/rules.md is out of date.")
+def docs_command(out_dir: str, check: bool) -> None:
+    """Generate the rule reference (DIR/rules.md) from the rule modules and their fixtures."""
+    target = Path(out_dir) / "rules.md"
+    text = catalogue(default_registry())
+    if check:
+        current = target.read_text(encoding="utf-8") if target.is_file() else ""
+        if current != text:
+            click.echo(f"{target} is out of date; run `policylint docs --out {out_dir}`", err=True)
+            sys.exit(1)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {target}", err=True)

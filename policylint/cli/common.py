@@ -1,0 +1,121 @@
+"""Helpers shared by the subcommands: error handling, common input options, config and loading.
+
+Usage in a subcommand::
+
+    @click.command("query")
+    @click.argument("paths", nargs=-1)
+    @input_options
+    def query_command(paths, **opts):
+        with handle_errors(opts["debug"]):
+            config = resolve_config(opts)
+            loaded = load_input(paths, config)
+            ...
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from policylint.config import Config, ConfigError, find_config, load_config
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_USAGE = 2
+
+
+class InputError(Exception):
+    """No input could be analysed (the loader's `fatal`); exit 2."""
+
+
+def input_options(func: F) -> F:
+    """--config, --namespace, the assumption flags and --debug (keyword arguments of the command)."""
+    options = [
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(dir_okay=False),
+            help="Config file (default: nearest .policylint.yaml).",
+        ),
+        click.option("--namespace", "-n", help="Namespace of objects without metadata.namespace (default: default)."),
+        click.option(
+            "--ipblocks-match-pods",
+            is_flag=True,
+            default=None,
+            help="Assume ipBlocks also match pod IPs (Calico-like).",
+        ),
+        click.option(
+            "--host-network-selectable", is_flag=True, default=None, help="Assume policies select hostNetwork pods."
+        ),
+        click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@contextlib.contextmanager
+def handle_errors(debug: bool) -> Iterator[None]:
+    """Usage, config and input errors: one line on stderr, exit 2. Internal errors too, unless --debug."""
+    try:
+        yield
+    except (click.ClickException, click.exceptions.Exit, click.Abort):
+        raise
+    except (ConfigError, InputError) as exc:
+        click.echo(f"policylint: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    except Exception as exc:
+        if debug:
+            raise
+        click.echo(
+            f"policylint: internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)", err=True
+        )
+        sys.exit(EXIT_USAGE)
+
+
+def resolve_config(opts: Mapping[str, Any], cwd: Path | None = None) -> Config:
+    """The config named by --config or found from the working directory, with the command-line flags applied."""
+    path = Path(opts["config_path"]) if opts.get("config_path") else find_config(cwd or Path.cwd())
+    if opts.get("config_path") and path is not None and not path.is_file():
+        raise ConfigError(f"{path}: config file not found")
+    config = load_config(path)
+    assumptions = config.assumptions
+    if opts.get("ipblocks_match_pods"):
+        assumptions = replace(assumptions, ipblocks_match_pods=True)
+    if opts.get("host_network_selectable"):
+        assumptions = replace(assumptions, host_network_selectable=True)
+    return replace(config, namespace=opts.get("namespace") or config.namespace, assumptions=assumptions)
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    loaded: Any  # policylint.load.LoadResult
+    sources: Mapping[str, str]  # texts the CLI read itself (stdin), for comment suppressions
+
+
+def input_paths(paths: Sequence[str], config: Config) -> list[str]:
+    """The PATHS given, or the config's `paths` (relative to the config file)."""
+    if paths:
+        return list(paths)
+    if config.paths and config.source is not None:
+        base = config.source.parent
+        return [p if Path(p).is_absolute() else os.path.relpath(base / p) for p in config.paths]
+    raise click.UsageError("no PATHS given and no 'paths' in the config")
+
+
+def load_input(paths: Sequence[str], config: Config) -> Input:
+    """Load PATHS (`-` is stdin) into one cluster; raise InputError when nothing could be read."""
+    from policylint.load import load_paths
+
+    stdin = sys.stdin.read() if "-" in paths else None
+    loaded = load_paths(list(paths), default_namespace=config.namespace or "default", stdin=stdin)
+    if loaded.fatal:
+        reasons = "; ".join(f"{p.span}: {p.message}" for p in loaded.problems) or str(loaded.fatal)
+        raise InputError(f"no input could be analysed: {reasons}")
+    return Input(loaded, {"<stdin>": stdin} if stdin is not None else {})
