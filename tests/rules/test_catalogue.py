@@ -76,7 +76,12 @@ SPEC = RuleSpec("NP777", "some-rule", "Flags things.", Severity.WARNING, True, "
         ("np777_some_rule", None, None, "no RULE"),
         ("np777_other_name", SPEC, None, "module must be named np777_some_rule.py"),
         ("np777_some_rule", SPEC, "## What it flags\n\nx\n", "docstring headings"),
-        ("np777_some_rule", RuleSpec("NP777", "some-rule", "No period", Severity.INFO, True, "cluster"), None, "summary"),
+        (
+            "np777_some_rule",
+            RuleSpec("NP777", "some-rule", "No period", Severity.INFO, True, "cluster"),
+            None,
+            "summary",
+        ),
         ("np77_some_rule", RuleSpec("NP77", "some-rule", "X.", Severity.INFO, True, "cluster"), None, "three digits"),
         (
             "np777_some_rule",
@@ -87,7 +92,12 @@ SPEC = RuleSpec("NP777", "some-rule", "Flags things.", Severity.WARNING, True, "
         (
             "np777_some_rule",
             RuleSpec(
-                "NP777", "some-rule", "X.", Severity.INFO, True, "cluster",
+                "NP777",
+                "some-rule",
+                "X.",
+                Severity.INFO,
+                True,
+                "cluster",
                 options_schema={"type": "object", "properties": {"port": {"type": "integer"}}},
                 defaults={"port": "53"},
             ),

@@ -15,7 +15,9 @@ FILE = "p.yaml"
 def policy(annotations: dict[str, str] | None = None) -> NetworkPolicy:
     """shop/office in p.yaml (lines 1-9) with a non-canonical cidr (NP102) whose span is line 8."""
     block = IPBlock("10.1.2.3/16", span=Span(FILE, 8, 20, 8, 31))
-    rule = Rule(Direction.INGRESS, 0, peers=(Peer(ip_block=block, span=Span(FILE, 8, 11, 8, 33)),), span=Span(FILE, 7, 7))
+    rule = Rule(
+        Direction.INGRESS, 0, peers=(Peer(ip_block=block, span=Span(FILE, 8, 11, 8, 33)),), span=Span(FILE, 7, 7)
+    )
     return NetworkPolicy(
         "shop", "office", LabelSelector(), ingress=(rule,), span=Span(FILE, 1, 1, 9, 1), annotations=annotations or {}
     )
@@ -51,7 +53,9 @@ def test_disable_line_by_id_or_name_suppresses_the_finding_on_that_line(lint_clu
 
 
 def test_disable_line_for_another_rule_keeps_the_finding_and_is_unused(lint_cluster: LintCluster) -> None:
-    report = lint_cluster(Cluster.of([], [], [], [policy()]), sources={FILE: source("  # policylint: disable-line=NP101")})
+    report = lint_cluster(
+        Cluster.of([], [], [], [policy()]), sources={FILE: source("  # policylint: disable-line=NP101")}
+    )
     assert shown(report) == [
         "8 NP102 ipBlock cidr 10.1.2.3/16 in shop/office ingress rule 1 has host bits set; "
         "did you mean 10.1.0.0/16 (or 10.1.2.3/32 for the single address)?",
@@ -82,7 +86,9 @@ def test_annotation_suppresses_findings_inside_the_object(lint_cluster: LintClus
 
 
 def test_unknown_rule_and_misspelt_directive_are_reported(lint_cluster: LintCluster) -> None:
-    text = source("  # policylint: disable-line=NP102,nosuch").replace("  ingress:", "  ingress:  # policylint: disable")
+    text = source("  # policylint: disable-line=NP102,nosuch").replace(
+        "  ingress:", "  ingress:  # policylint: disable"
+    )
     report = lint_cluster(Cluster.of([], [], [], [policy()]), sources={FILE: text})
     assert shown(report) == [
         "6 NP901 unknown directive 'policylint: disable'",
