@@ -1,0 +1,1 @@
+"""Deterministic generator of realistic clusters for the policylint benchmark."""
