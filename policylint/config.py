@@ -267,8 +267,13 @@ def config_schema(registry: Registry) -> dict[str, Any]:
 def validate(layer: Layer, registry: Registry) -> None:
     rules = layer.data.get("rules")
     if isinstance(rules, dict):
-        for key in rules:
-            lookup(registry, str(key), layer.where(("rules", key)))
+        for key, value in rules.items():
+            rule = lookup(registry, str(key), layer.where(("rules", key)))
+            if rule.scope == "input" and value == "disable":
+                raise ConfigError(
+                    f"{layer.where(('rules', key))}: {rule.id} {rule.name} reports input problems; "
+                    "it cannot be disabled, only given another severity"
+                )
     validator = jsonschema.Draft202012Validator(config_schema(registry))
     errors = sorted(validator.iter_errors(dict(layer.data)), key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
@@ -276,8 +281,11 @@ def validate(layer: Layer, registry: Registry) -> None:
 
 
 def best(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
-    """For a failed oneOf, the most specific sub-error (e.g. the unknown option, not 'not valid')."""
-    return jsonschema.exceptions.best_match([error, *error.context]) if error.context else error
+    """For a failed oneOf, the deepest sub-error (e.g. the bad option value, not 'not valid under any')."""
+    if not error.context:
+        return error
+    deepest = max(error.context, key=lambda e: len(e.absolute_path))
+    return best(deepest) if len(deepest.absolute_path) > len(error.absolute_path) else error
 
 
 def build_config(registry: Registry, layers: list[Layer]) -> Config:
