@@ -168,9 +168,8 @@ class Encoder:
         if isinstance(spec.port, str):  # resolved on the destination pod, by name and protocol
             key = (spec.port, spec.protocol)
             return z3.And(proto, z3.Not(dst.ext), dst.np_has[key], dst.np_port[key] == flow.port)
-        lo = max(spec.port, 1)
-        hi = min(spec.port if spec.end_port is None else spec.end_port, MAX_PORT)
-        if lo > hi:
+        lo, hi = spec.port, spec.port if spec.end_port is None else spec.end_port
+        if not 1 <= lo <= hi <= MAX_PORT:  # the API server rejects these; they admit nothing
             return self.false
         return z3.And(proto, z3.ULE(lo, flow.port), z3.ULE(flow.port, hi))
 
