@@ -80,8 +80,11 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
                 hint = advice(view, key, value)
                 if hint is not None:
                     where = f"peer {i + 1} of {describe_rule(policy, rule)}"
-                    yield Hit(span_or(span, peer.span), f"no namespace carries label `{key}` (namespaceSelector "
-                              f"{selector} in {where}), so it matches no namespace{hint}")
+                    yield Hit(
+                        span_or(span, peer.span),
+                        f"no namespace carries label `{key}` (namespaceSelector "
+                        f"{selector} in {where}), so it matches no namespace{hint}",
+                    )
                     break
 
 

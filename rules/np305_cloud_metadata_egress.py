@@ -74,15 +74,21 @@ def policy_hits(policy: NetworkPolicy, addresses: Sequence[Address], port: int) 
             continue
         where = describe_rule(policy, rule)
         if not rule.peers:
-            yield Hit(rule.span, f"{where} admits the cloud metadata endpoint {addresses[0]}:{port} (no `to`: "
-                      "every destination); list the destinations, or use an ipBlock excepting it")
+            yield Hit(
+                rule.span,
+                f"{where} admits the cloud metadata endpoint {addresses[0]}:{port} (no `to`: "
+                "every destination); list the destinations, or use an ipBlock excepting it",
+            )
             continue
         for peer in rule.peers:
             hit = [a for a in addresses if peer.ip_block is not None and contains(peer.ip_block, a)]
             if hit and peer.ip_block is not None:
                 cidr = ipaddress.ip_network(hit[0]).with_prefixlen
-                yield Hit(span_or(peer.ip_block.span, peer.span), f"ipBlock {peer.ip_block.cidr} in {where} admits "
-                          f"the cloud metadata endpoint {hit[0]}:{port}; add `except: [{cidr}]`")
+                yield Hit(
+                    span_or(peer.ip_block.span, peer.span),
+                    f"ipBlock {peer.ip_block.cidr} in {where} admits "
+                    f"the cloud metadata endpoint {hit[0]}:{port}; add `except: [{cidr}]`",
+                )
 
 
 def check(ctx: RuleContext) -> Iterator[Hit]:
@@ -96,8 +102,11 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
         ev = ctx.evaluator
         for i, w in enumerate(ctx.cluster.workloads):
             if not w.host_network and not ev.is_isolated(i, Direction.EGRESS):
-                yield Hit(w.span, f"{w.ref} reaches the cloud metadata endpoint {addresses[0]}:{port}: "
-                          "no policy isolates it for egress")
+                yield Hit(
+                    w.span,
+                    f"{w.ref} reaches the cloud metadata endpoint {addresses[0]}:{port}: "
+                    "no policy isolates it for egress",
+                )
 
 
 RULE = RuleSpec(

@@ -72,8 +72,11 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
             continue
         missing = [d.value for d in directions if d not in covered.get(ns.name, set())]
         if missing:
-            yield Hit(spans[ns.name], f"namespace {ns.name} has no default-deny policy for {' and '.join(missing)} "
-                      f"(a NetworkPolicy with podSelector {{}} and {', '.join(missing)} in policyTypes)")
+            yield Hit(
+                spans[ns.name],
+                f"namespace {ns.name} has no default-deny policy for {' and '.join(missing)} "
+                f"(a NetworkPolicy with podSelector {{}} and {', '.join(missing)} in policyTypes)",
+            )
 
 
 RULE = RuleSpec(
