@@ -2,14 +2,15 @@
 
 ## What it flags
 
-- a policy whose `spec.podSelector` matches a workload with `hostNetwork: true` (pointing
-  at the selector);
+- a policy whose non-empty `spec.podSelector` matches a workload with `hostNetwork: true`
+  (pointing at the selector);
 - a from/to peer with a non-empty `podSelector` that matches hostNetwork workloads
   (pointing at the peer).
 
-Matching is computed on labels, as if hostNetwork pods were selectable. Broad peers
-(`podSelector: {}` or a namespaceSelector alone) that happen to include a hostNetwork
-workload are not flagged: they do not name it. The rule is silent when the configured
+Matching is computed on labels, as if hostNetwork pods were selectable. Empty selectors
+(a namespace-wide `podSelector: {}`, a peer with only a namespaceSelector) that happen to
+include a hostNetwork workload are not flagged: they do not name it, and a default deny in
+a namespace that also runs a node agent (node-exporter) is normal. The rule is silent when the configured
 assumptions say hostNetwork pods are selectable like ordinary pods.
 
 ## Why it matters
@@ -55,7 +56,7 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
     if not view.host_network:
         return
     policy = ctx.policy
-    host = view.policy_pods(policy) & view.host_network
+    host = 0 if policy.pod_selector.is_empty else view.policy_pods(policy) & view.host_network
     if host:
         yield Hit(
             span_or(policy.pod_selector.span, policy.span),
@@ -72,7 +73,8 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
                 yield Hit(
                     span_or(peer.span, rule.span),
                     f"peer {i + 1} of {describe_rule(policy, rule)} matches hostNetwork workload(s) "
-                    f"{view.refs(host)}, whose traffic selectors do not match; use an ipBlock of the node addresses",
+                    f"{view.refs(host)}, whose traffic most plugins do not match by selector; "
+                    "use an ipBlock of the node addresses",
                 )
 
 

@@ -56,10 +56,11 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
         w = workloads[i]
         open_ = [d.value for d in directions if i not in isolated[d] and (everywhere or w.namespace in protected[d])]
         if open_:
+            dirs = " and ".join(open_)
             yield Hit(
                 w.span,
-                f"{w.ref} is not isolated for {' or '.join(open_)}: no NetworkPolicy selects it "
-                f"with {' and '.join(open_)} in policyTypes, so all such traffic is allowed",
+                f"{w.ref} is not isolated for {dirs}: no NetworkPolicy that selects it has {dirs} in its "
+                f"policyTypes, so all {dirs.lower()} traffic is allowed",
             )
 
 

@@ -74,8 +74,8 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
         if missing:
             yield Hit(
                 spans[ns.name],
-                f"namespace {ns.name} has no default-deny policy for {' and '.join(missing)} "
-                f"(a NetworkPolicy with podSelector {{}} and {', '.join(missing)} in policyTypes)",
+                f"namespace {ns.name} has no default-deny policy for {' and '.join(missing)}"
+                f"; add a NetworkPolicy with `podSelector: {{}}` and `policyTypes: [{', '.join(missing)}]`",
             )
 
 

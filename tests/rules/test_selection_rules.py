@@ -187,6 +187,7 @@ def test_np208_skips_broad_peers_and_the_selectable_assumption() -> None:
         [WEB, agent],
         policies=[
             policy("shop", sel(app="frontend"), egress=(rule(EG, broad, named),), types=(EG,)),
+            policy("kube-system", LabelSelector(), ingress=()),  # a default deny that includes the agent
         ],
     )
     assert [h.span for h in hits("NP208", cluster)] == [span(15)]
