@@ -16,6 +16,6 @@ from hypothesis import HealthCheck, settings
 sys.path.insert(0, str(Path(__file__).parent))
 
 _COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
-settings.register_profile("ci", derandomize=True, max_examples=40, print_blob=True, **_COMMON)  # type: ignore[arg-type]
+settings.register_profile("ci", derandomize=True, max_examples=100, print_blob=True, **_COMMON)  # type: ignore[arg-type]
 settings.register_profile("dev", max_examples=60, **_COMMON)  # type: ignore[arg-type]
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))

@@ -25,6 +25,7 @@ __all__ = [
     "SmtEngine",
     "SyntheticPod",
     "Undecided",
+    "UndecidedError",
     "Witness",
     "verify_uncovered",
     "verify_witness",
@@ -62,13 +63,23 @@ class SmtEngine:
         sort, consts = z3.EnumSort("Protocol", [p.value for p in PROTOCOLS], ctx=self.ctx)
         self.protos = dict(zip(PROTOCOLS, consts, strict=True))
         self._base = Universe.of(cluster)
+        self._shared: tuple[Encoder, FlowVars] | None = None
 
     def _setup(self, extra: list[LabelSelector]) -> tuple[Encoder, FlowVars]:
+        """Encoder and flow variables; those over the cluster's own universe are reused (with their
+        memoized formulas), a question mentioning new labels gets its own."""
+        if not extra and self._shared is not None:
+            enc, flow = self._shared
+            flow.src.known = flow.dst.known = None
+            return enc, flow
         u = Universe.of(self.cluster, extra) if extra else self._base
         src, dst = fresh_endpoint(self.ctx, u, "src"), fresh_endpoint(self.ctx, u, "dst")
         proto = z3.Const("protocol", next(iter(self.protos.values())).sort())
         flow = FlowVars(src, dst, proto, z3.BitVec("port", 16, self.ctx))
-        return Encoder(self.cluster, u, self.assumptions, self.protos), flow
+        enc = Encoder(self.cluster, u, self.assumptions, self.protos)
+        if not extra:
+            self._shared = (enc, flow)
+        return enc, flow
 
     def _conns(self, flow: FlowVars, conns: ConnSet) -> Z:
         terms = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import z3
@@ -66,6 +67,16 @@ class Encoder:
         self.cluster, self.u, self.assumptions, self.protos = cluster, u, assumptions, protos
         self.ctx = next(iter(protos.values())).ctx
         self.true, self.false = z3.BoolVal(True, self.ctx), z3.BoolVal(False, self.ctx)
+        # Formulas over the same endpoint variables are reused across questions. Keys are ids;
+        # the keyed objects are kept in the value so an id can never be recycled.
+        self._memo: dict[tuple[object, ...], tuple[tuple[object, ...], Z]] = {}
+
+    def _memoized(self, kind: str, objs: tuple[object, ...], build: Callable[[], Z]) -> Z:
+        key = (kind, *map(id, objs))
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = (objs, build())
+        return hit[1]
 
     def any(self, terms: list[Z]) -> Z:
         return z3.Or(*terms) if terms else self.false
@@ -135,8 +146,11 @@ class Encoder:
 
     def selects(self, policy: NetworkPolicy, ep: Endpoint) -> Z:
         """spec.podSelector picks pods of the policy's own namespace."""
-        pods = self.selector(policy.pod_selector, ep.has, ep.val)
-        return z3.And(self.selectable(ep), self.in_namespace(ep, policy.namespace), pods)
+        return self._memoized("selects", (policy, ep), lambda: z3.And(
+            self.selectable(ep),
+            self.in_namespace(ep, policy.namespace),
+            self.selector(policy.pod_selector, ep.has, ep.val),
+        ))
 
     # -- peers and ports -------------------------------------------------------------------
     def peer(self, policy: NetworkPolicy, peer: Peer, other: Endpoint) -> Z:
@@ -175,6 +189,9 @@ class Encoder:
 
     def rule(self, policy: NetworkPolicy, rule: Rule, other: Endpoint, flow: FlowVars) -> Z:
         """A rule admits the flow if some peer matches the other end and some port matches."""
+        return self._memoized("rule", (policy, rule, other, flow), lambda: self._rule(policy, rule, other, flow))
+
+    def _rule(self, policy: NetworkPolicy, rule: Rule, other: Endpoint, flow: FlowVars) -> Z:
         peers = self.true if rule.all_peers else self.any([self.peer(policy, p, other) for p in rule.peers or ()])
         ports = self.true if rule.all_ports else self.any([self.port(s, flow.dst, flow) for s in rule.ports or ()])
         return z3.And(peers, ports)
@@ -182,6 +199,10 @@ class Encoder:
     # -- isolation and the flow ------------------------------------------------------------
     def side(self, ep: Endpoint, other: Endpoint, direction: Direction, flow: FlowVars) -> Z:
         """Allowed at `ep` in `direction`: not isolated, or some rule of a selecting policy admits it."""
+        build = lambda: self._side(ep, other, direction, flow)  # noqa: E731
+        return self._memoized(f"side-{direction.value}", (ep, other, flow), build)
+
+    def _side(self, ep: Endpoint, other: Endpoint, direction: Direction, flow: FlowVars) -> Z:
         isolating, allowing = [], []
         for policy in self.cluster.policies:
             if not policy.isolates(direction):
