@@ -1,1 +1,74 @@
+"""Reading manifests: files, directories and stdin -> one located, validated cluster model.
 
+The only entry points are `load_paths` and `load_text`. Problems with the input (NP001-NP006)
+never raise: they are returned, and everything else in the input is still read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from policylint.findings import InputProblem
+from policylint.load.documents import STDIN, Inputs, StdinArg, read_paths
+from policylint.model.cluster import Cluster
+
+
+@dataclass
+class LoadResult:
+    cluster: Cluster
+    problems: list[InputProblem] = field(default_factory=list)
+    files_read: int = 0
+    documents: int = 0
+    skipped_kinds: dict[str, int] = field(default_factory=dict)
+    skipped_inputs: list[str] = field(default_factory=list)  # paths not analysed, for the summary
+    fatal: bool = False  # some input could not be read at all (the CLI exits 2)
+
+
+def load_paths(paths: Sequence[str], *, default_namespace: str = "default", stdin: StdinArg = None) -> LoadResult:
+    """Read every path (`-` is stdin) into one cluster. Deterministic in file and document order."""
+    return _result(read_paths(paths, stdin), default_namespace)
+
+
+def load_text(text: str, file: str = STDIN, *, default_namespace: str = "default") -> LoadResult:
+    """Read manifests from a string, as if it were the file `file` (handy for tests)."""
+    from policylint.load.documents import _read_text
+
+    inputs = Inputs()
+    _read_text(text, file, inputs)
+    return _result(inputs, default_namespace)
+
+
+def _result(inputs: Inputs, default_namespace: str) -> LoadResult:
+    # model.build sits one layer above load; the public loading API bundles both on purpose.
+    from policylint.load.validate import validate
+    from policylint.model.build import build_cluster
+
+    problems = list(inputs.problems)
+    problems.extend(validate(inputs.objects))
+    cluster, more = build_cluster(inputs.objects, default_namespace)
+    problems.extend(more)
+    return LoadResult(
+        cluster=cluster,
+        problems=_unique_sorted(problems),
+        files_read=inputs.files_read,
+        documents=inputs.documents,
+        skipped_kinds=dict(sorted(inputs.skipped_kinds.items())),
+        skipped_inputs=sorted(set(inputs.skipped_inputs)),
+        fatal=inputs.fatal,
+    )
+
+
+def _unique_sorted(problems: list[InputProblem]) -> list[InputProblem]:
+    """Schema validation and the model builder may both flag one value: keep the first (schema)."""
+    seen: set[tuple[str, str, int, int]] = set()
+    out: list[InputProblem] = []
+    for p in problems:
+        key = (p.rule, p.span.file, p.span.line, p.span.column)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return sorted(out, key=lambda p: (p.span.file, p.span.line, p.span.column, p.rule, p.message))
+
+
+__all__ = ["LoadResult", "load_paths", "load_text"]

@@ -1,0 +1,239 @@
+"""Input discovery and reading: paths and stdin -> the located objects of the kinds we read.
+
+Files are found recursively (`.yaml`, `.yml`, `.json`; hidden entries skipped), in sorted
+order, each real file once. A file that cannot be read or decoded is reported and skipped;
+the others are still read. `kind: List` and every `*List` kind are unwrapped; their items
+keep their own spans.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import IO
+
+from policylint.findings import (
+    SCHEMA_VIOLATION,
+    UNREADABLE_INPUT,
+    UNSUPPORTED_API_VERSION,
+    YAML_SYNTAX,
+    InputProblem,
+    Span,
+)
+from policylint.load.located_yaml import LMap, LSeq
+from policylint.load.stream import parse_stream
+
+STDIN = "<stdin>"
+EXTENSIONS = (".yaml", ".yml", ".json")
+WORKLOAD_KINDS = ("Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob",
+                  "ReplicationController")  # fmt: skip
+# The apiVersion each kind read is served under by current Kubernetes releases.
+API_VERSIONS = {
+    "Namespace": "v1",
+    "Pod": "v1",
+    "ReplicationController": "v1",
+    "Service": "v1",
+    "Deployment": "apps/v1",
+    "ReplicaSet": "apps/v1",
+    "StatefulSet": "apps/v1",
+    "DaemonSet": "apps/v1",
+    "Job": "batch/v1",
+    "CronJob": "batch/v1",
+    "NetworkPolicy": "networking.k8s.io/v1",
+}
+NOT_A_MANIFEST = "(not a manifest)"
+
+StdinArg = IO[str] | IO[bytes] | str | bytes | None
+
+
+@dataclass(slots=True)
+class Inputs:
+    objects: list[LMap] = field(default_factory=list)  # objects of the kinds read, in input order
+    problems: list[InputProblem] = field(default_factory=list)
+    files_read: int = 0
+    documents: int = 0
+    skipped_kinds: dict[str, int] = field(default_factory=dict)
+    skipped_inputs: list[str] = field(default_factory=list)
+    fatal: bool = False
+
+    def unreadable(self, name: str, message: str, line: int = 0) -> None:
+        self.problems.append(InputProblem(UNREADABLE_INPUT, Span(name, line, 0), message))
+        self.skipped_inputs.append(name)
+        self.fatal = True
+
+
+def read_paths(paths: Sequence[str], stdin: StdinArg = None) -> Inputs:
+    out = Inputs()
+    for path in paths:
+        before = out.documents
+        if path == "-":
+            _read_stdin(stdin, out)
+            continue
+        files = discover(path, out)
+        if files is None:
+            continue
+        for file in files:
+            _read_file(file, out)
+        if out.documents == before and path not in out.skipped_inputs:
+            what = "directory" if os.path.isdir(path) else "file"
+            where = Span(path, 1 if what == "file" else 0, 0)
+            message = f"no Kubernetes manifest found in this {what}"
+            out.problems.append(InputProblem(UNREADABLE_INPUT, where, message))
+    return out
+
+
+def discover(path: str, out: Inputs) -> list[str] | None:
+    """The files to read under `path` (itself if a file); None when it cannot be read at all."""
+    if not os.path.exists(path):
+        out.unreadable(path, "no such file or directory")
+        return None
+    if not os.path.isdir(path):
+        return [path]
+    files: list[str] = []
+    _walk(path, frozenset(), set(), files, out)
+    return files
+
+
+def _walk(directory: str, ancestors: frozenset[tuple[int, int]], seen: set[tuple[int, int]],
+          files: list[str], out: Inputs) -> None:  # fmt: skip
+    try:
+        stat = os.stat(directory)
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+    except OSError as err:
+        out.unreadable(directory, f"cannot read directory: {err.strerror or err}")
+        return
+    ancestors = ancestors | {(stat.st_dev, stat.st_ino)}
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue  # .git, .github workflows, editor files: never manifests of the cluster
+        try:
+            if entry.is_dir():
+                st = os.stat(entry.path)
+                if (st.st_dev, st.st_ino) in ancestors:
+                    out.unreadable(entry.path, "symlink loop: this directory contains itself; not followed")
+                    continue
+                _walk(entry.path, ancestors, seen, files, out)
+            elif entry.name.endswith(EXTENSIONS) and entry.is_file():
+                st = os.stat(entry.path)
+                if (st.st_dev, st.st_ino) not in seen:  # the same file through two symlinks
+                    seen.add((st.st_dev, st.st_ino))
+                    files.append(entry.path)
+        except OSError as err:
+            out.unreadable(entry.path, f"cannot read: {err.strerror or err}")
+
+
+def _read_file(file: str, out: Inputs) -> None:
+    try:
+        with open(file, "rb") as handle:
+            data = handle.read()
+    except OSError as err:
+        out.unreadable(file, f"cannot read file: {err.strerror or err}")
+        return
+    text = decode(data, file, out)
+    if text is not None:
+        _read_text(text, file, out)
+
+
+def _read_stdin(stdin: StdinArg, out: Inputs) -> None:
+    source = stdin if stdin is not None else sys.stdin.buffer
+    data = source if isinstance(source, (str, bytes)) else source.read()
+    text = data if isinstance(data, str) else decode(data, STDIN, out)
+    if text is None:
+        return
+    if not text.strip():
+        out.unreadable(STDIN, "standard input is empty")
+        return
+    _read_text(text, STDIN, out)
+
+
+def decode(data: bytes, file: str, out: Inputs) -> str | None:
+    """UTF-8 (with or without BOM) or BOM-marked UTF-16/32, as YAML allows; else NP001."""
+    for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                       (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                break
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        _undecodable(file, data, nul, "contains a NUL byte (a binary file?)", out)
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        bad = data[err.start : err.start + 1].hex()
+        _undecodable(file, data, err.start, f"is not valid UTF-8 (byte 0x{bad})", out)
+        return None
+
+
+def _undecodable(file: str, data: bytes, index: int, what: str, out: Inputs) -> None:
+    line = data.count(b"\n", 0, index) + 1
+    column = index - (data.rfind(b"\n", 0, index) + 1) + 1
+    message = f"the file {what}; file skipped"
+    out.problems.append(InputProblem(YAML_SYNTAX, Span(file, line, column), message))
+    out.skipped_inputs.append(file)
+
+
+def _read_text(text: str, file: str, out: Inputs) -> None:
+    out.files_read += 1
+    stream = parse_stream(text, file)
+    out.problems.extend(stream.problems)
+    for doc in stream.documents:
+        _take(doc.value, out)
+
+
+def _take(value: object, out: Inputs) -> None:
+    """Keep one object of a kind read; unwrap Lists; count the rest."""
+    if not isinstance(value, LMap):
+        _skip(NOT_A_MANIFEST, out)
+        return
+    kind = value.get("kind")
+    items = value.get("items")
+    if isinstance(kind, str) and kind.endswith("List") and isinstance(items, LSeq):
+        for item in items:
+            _take(_with_kind(item, kind, value.get("apiVersion")), out)
+        return
+    out.documents += 1
+    if not isinstance(kind, str):
+        if "metadata" in value:  # looks like an object that forgot its kind
+            problem = "a Kubernetes object needs a string 'kind'"
+            out.problems.append(InputProblem(SCHEMA_VIOLATION, value.span, problem))
+        _skip(NOT_A_MANIFEST, out)
+        return
+    expected = API_VERSIONS.get(kind)
+    if expected is None:
+        _skip(kind, out)
+        return
+    api_version = value.get("apiVersion")
+    if api_version != expected:
+        _wrong_api_version(value, kind, api_version, expected, out)
+        return
+    out.objects.append(value)
+
+
+def _with_kind(item: object, list_kind: str, api_version: object) -> object:
+    """Items of a typed list (`PodList`, as the API returns them) omit kind and apiVersion."""
+    if isinstance(item, LMap) and list_kind != "List" and "kind" not in item:
+        item["kind"] = list_kind[: -len("List")]
+        if "apiVersion" not in item and api_version is not None:
+            item["apiVersion"] = api_version
+    return item
+
+
+def _wrong_api_version(value: LMap, kind: str, api_version: object, expected: str, out: Inputs) -> None:
+    if api_version is None:
+        message = f"{kind} needs 'apiVersion: {expected}'"
+        out.problems.append(InputProblem(SCHEMA_VIOLATION, value.key_span("kind"), message))
+    else:
+        message = f"{kind} apiVersion {api_version!r} is not supported (use {expected}); object skipped"
+        where = value.value_span("apiVersion")
+        out.problems.append(InputProblem(UNSUPPORTED_API_VERSION, where, message))
+    _skip(f"{kind} ({api_version})", out)
+
+
+def _skip(kind: str, out: Inputs) -> None:
+    out.skipped_kinds[kind] = out.skipped_kinds.get(kind, 0) + 1

@@ -1,0 +1,182 @@
+"""Split one YAML/JSON text into located documents, surviving syntax errors and hostile input.
+
+A syntax error loses only the document it is in: parsing resumes at the next `---` line.
+Deeply nested documents are found from parser events before libyaml's recursive composer
+sees them, so they are reported instead of crashing the process.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from policylint.findings import DUPLICATE_KEY, YAML_SYNTAX, InputProblem, Span
+from policylint.load.located_yaml import (
+    MAX_DEPTH,
+    Builder,
+    Loader,
+    LoadError,
+    alias_budget,
+    first_too_deep,
+    may_nest_deeply,
+)
+
+_TAB_INDENT = re.compile(r"[ \-?:]*\t")
+_SEPARATOR = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
+
+
+@dataclass(slots=True)
+class RawDocument:
+    """One non-empty YAML document: its value (usually an LMap) and where it starts."""
+
+    value: Any
+    span: Span
+
+
+@dataclass(slots=True)
+class Stream:
+    documents: list[RawDocument] = field(default_factory=list)
+    problems: list[InputProblem] = field(default_factory=list)
+
+
+def parse_stream(text: str, file: str) -> Stream:
+    """All documents of `text`; problems for the parts that could not be read."""
+    with _no_gc(), _recursion_for_depth():
+        return _parse_all(text, file)
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic GC: located values hold no cycles, and with many small containers
+    alive the collector's passes would cost more than the parse itself (measured: 2x)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@contextmanager
+def _recursion_for_depth() -> Iterator[None]:
+    """The builder recurses twice per level; allow MAX_DEPTH levels below the caller's frames."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, 3 * MAX_DEPTH + 1000))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)
+
+
+def _parse_all(text: str, file: str) -> Stream:
+    out = Stream()
+    line_offset = 0
+    while True:
+        failed_at = _parse_part(text, file, line_offset, out)
+        if failed_at is None:
+            return out
+        resume = _next_document(text, failed_at)
+        if resume is None:
+            return out
+        line_offset += resume[0]
+        text = text[resume[1] :]
+
+
+def _next_document(text: str, after_line: int) -> tuple[int, int] | None:
+    """(line, index) of the first `---` line at or after the 0-based line `after_line`."""
+    start = 0
+    for _ in range(after_line):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return None
+    match = _SEPARATOR.search(text, start)
+    if match is not None and match.start() == 0:  # always make progress
+        match = _SEPARATOR.search(text, 1)
+    if match is None:
+        return None
+    return text.count("\n", 0, match.start()), match.start()
+
+
+def _parse_part(text: str, file: str, line_offset: int, out: Stream) -> int | None:
+    """Parse documents into `out`; return the 0-based line to resume after, or None when done.
+
+    Parsing stops at a syntax error and before a document nested too deeply to compose.
+    """
+    too_deep = _first_deep_document(text, file, line_offset, out)
+    may_alias = "*" in text
+    loader = Loader(text)
+    index = 0
+    try:
+        while loader.check_node():
+            if too_deep is not None and index == too_deep[0]:
+                return too_deep[1]
+            _build(loader.get_node(), may_alias, file, line_offset, out)
+            index += 1
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line if mark else 0
+        col = mark.column + 1 if mark else 1
+        span = Span(file, line + line_offset + 1, col)
+        out.problems.append(InputProblem(YAML_SYNTAX, span, _syntax_message(err, text, line)))
+        return line
+    except yaml.YAMLError as err:  # errors without a position
+        out.problems.append(InputProblem(YAML_SYNTAX, Span(file, line_offset + 1, 1), str(err)))
+    finally:
+        loader.dispose()
+    return None
+
+
+def _first_deep_document(text: str, file: str, line_offset: int, out: Stream) -> tuple[int, int] | None:
+    """(index, 0-based line) of the first document nested deeper than MAX_DEPTH, reported."""
+    if not may_nest_deeply(text):
+        return None
+    try:
+        found = first_too_deep(text)
+    except yaml.YAMLError:
+        return None  # the composer meets the same error and reports it
+    if found is not None:
+        message = f"nesting deeper than {MAX_DEPTH} levels; document skipped"
+        out.problems.append(InputProblem(YAML_SYNTAX, Span(file, found[1] + line_offset + 1, 1), message))
+    return found
+
+
+def _build(node: Any, may_alias: bool, file: str, line_offset: int, out: Stream) -> None:
+    builder = Builder(file, line_offset, alias_budget(node) if may_alias else -1)
+    span = Span(file, node.start_mark.line + line_offset + 1, node.start_mark.column + 1)
+    try:
+        value = builder.value(node, 0)
+    except LoadError as err:
+        where = Span(file, err.line, err.column)
+        out.problems.append(InputProblem(YAML_SYNTAX, where, err.message + "; document skipped"))
+        return
+    for key, first, line, col in builder.duplicates or ():
+        message = f"duplicate key {key!r} (first at line {first}); the last value is used"
+        out.problems.append(InputProblem(DUPLICATE_KEY, Span(file, line, col), message))
+    if value is not None:
+        out.documents.append(RawDocument(value, span))
+
+
+def _syntax_message(err: yaml.MarkedYAMLError, text: str, line: int) -> str:
+    problem = err.problem or "invalid YAML"
+    if _TAB_INDENT.match(_line(text, line)):
+        return f"invalid YAML: tab character used for indentation; YAML allows only spaces ({problem})"
+    context = f" {err.context}" if err.context else ""
+    return f"invalid YAML: {problem}{context}"
+
+
+def _line(text: str, line: int) -> str:
+    start = 0
+    for _ in range(line):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return ""
+    end = text.find("\n", start)
+    return text[start : end if end >= 0 else len(text)]
