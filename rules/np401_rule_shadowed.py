@@ -55,8 +55,9 @@ def namespace_rules(ev: Evaluator, namespace: str, direction: Direction) -> list
     return [r for i, p in enumerate(policies) if p.namespace == namespace for r in ev.compiled_rules(i, direction)]
 
 
-def smt_cover(engine: SmtEngine, subject: CompiledRule, first: list[PolicyRule], pool: list[PolicyRule]
-              ) -> list[PolicyRule] | Undecided | None:
+def smt_cover(
+    engine: SmtEngine, subject: CompiledRule, first: list[PolicyRule], pool: list[PolicyRule]
+) -> list[PolicyRule] | Undecided | None:
     """The rules proven to cover `subject` over all pods (first the concretely overlapping ones)."""
     policy, rule = subject.policy, subject.rule
     for others in ([first] if first else []) + ([pool] if len(pool) > len(first) else []):
@@ -82,17 +83,25 @@ def shadowed(ctx: RuleContext, p_idx: int, subject: CompiledRule, removed: set[i
     if engine is None:
         covering: list[PolicyRule] | Undecided | None = first or None
     else:
-        pool = [(r.policy, r.rule) for r in namespace_rules(ev, subject.policy.namespace, subject.rule.direction)
-                if r is not subject and id(r) not in removed]
+        pool = [
+            (r.policy, r.rule)
+            for r in namespace_rules(ev, subject.policy.namespace, subject.rule.direction)
+            if r is not subject and id(r) not in removed
+        ]
         covering = smt_cover(engine, subject, first, pool)
     if isinstance(covering, Undecided):
-        return Hit(subject.rule.span, f"could not decide whether {label} is shadowed ({covering.reason}); "
-                                      "it is not reported as shadowed")
+        return Hit(
+            subject.rule.span,
+            f"could not decide whether {label} is shadowed ({covering.reason}); it is not reported as shadowed",
+        )
     if not covering:
         return None
     where = "for every possible pod" if engine is not None else "for the input's workloads"
-    return Hit(subject.rule.span, f"{label} is shadowed {where}: everything it allows is also allowed by "
-                                  f"{rule_list(covering)}; remove it or narrow the covering rule")
+    return Hit(
+        subject.rule.span,
+        f"{label} is shadowed {where}: everything it allows is also allowed by "
+        f"{rule_list(covering)}; remove it or narrow the covering rule",
+    )
 
 
 def check(ctx: RuleContext) -> Iterator[Hit]:

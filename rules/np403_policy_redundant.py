@@ -93,15 +93,21 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
                     covering = set(pool)
                     break
         if isinstance(answer, Undecided):
-            yield Hit(policy.span, f"could not decide whether {policy.ref} is redundant ({answer.reason}); "
-                                   "it is not reported as redundant")
+            yield Hit(
+                policy.span,
+                f"could not decide whether {policy.ref} is redundant ({answer.reason}); "
+                "it is not reported as redundant",
+            )
         elif answer:
             removed.add(p_idx)
             names = ", ".join(policies[i].ref for i in sorted(covering)[:4])
             more = f" and {len(covering) - 4} more" if len(covering) > 4 else ""
             where = "for every possible pod" if engine is not None else "for the input's workloads"
-            yield Hit(policy.span, f"{policy.ref} is redundant {where}: {names}{more} already isolate the pods "
-                                   "it selects and allow everything it allows; delete it")
+            yield Hit(
+                policy.span,
+                f"{policy.ref} is redundant {where}: {names}{more} already isolate the pods "
+                "it selects and allow everything it allows; delete it",
+            )
 
 
 RULE = RuleSpec(

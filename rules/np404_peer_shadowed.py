@@ -86,8 +86,11 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
             if isinstance(j, Undecided):
                 yield Hit(peer.span, f"could not decide whether peer {i + 1} of {where} is covered ({j.reason})")
             elif j is not None:
-                yield Hit(peer.span, f"peer {i + 1} of {where} is shadowed by peer {j + 1}, which matches every "
-                                     "pod and address it matches; remove it")
+                yield Hit(
+                    peer.span,
+                    f"peer {i + 1} of {where} is shadowed by peer {j + 1}, which matches every "
+                    "pod and address it matches; remove it",
+                )
 
 
 RULE = RuleSpec(

@@ -97,9 +97,11 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
         policy = ctx.cluster.policies[p_idx]
         names = ", ".join(refs[:3]) + (f" and {len(refs) - 3} more" if len(refs) > 3 else "")
         ports = " and ".join(f"{p.value} 53" for p in lacking)
-        yield Hit(policy.egress_span or policy.policy_types_span or policy.span,
-                  f"{names}, egress-isolated by {policy.ref}, cannot reach cluster DNS ({target}) on {ports}; "
-                  f"allow egress to it on {ports}")
+        yield Hit(
+            policy.egress_span or policy.policy_types_span or policy.span,
+            f"{names}, egress-isolated by {policy.ref}, cannot reach cluster DNS ({target}) on {ports}; "
+            f"allow egress to it on {ports}",
+        )
 
 
 RULE = RuleSpec(

@@ -74,8 +74,11 @@ def findings(ev: Evaluator, service: Service) -> Iterator[Hit]:
     where = dead[0].span if len(dead) == 1 else service.span
     ports = ", ".join(describe(sp) for sp in dead)
     first = ev.workloads[bit_indices(members)[0]].ref
-    yield Hit(where, f"Service {service.ref} is unreachable on {ports}: its backends (e.g. {first}) admit no "
-                     "workload and no external address there; allow the clients on the target port")
+    yield Hit(
+        where,
+        f"Service {service.ref} is unreachable on {ports}: its backends (e.g. {first}) admit no "
+        "workload and no external address there; allow the clients on the target port",
+    )
 
 
 def check(ctx: RuleContext) -> Iterator[Hit]:

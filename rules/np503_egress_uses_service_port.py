@@ -82,10 +82,12 @@ def rule_hits(ev: Evaluator, rule: CompiledRule, index: Index) -> Iterator[Hit]:
                     continue
                 seen.add((service.ref, number))
                 spec = next((s for s in rule.rule.ports or () if s.port == sp.port), None)
-                yield Hit(spec.span if spec else rule.rule.span,
-                          f"egress rule {rule.rule.index + 1} of {policy.ref} allows {protocol.value} {number}, "
-                          f"the port of Service {service.ref}, but not its target port {port} on "
-                          f"{ev.workloads[b].ref}; policies see the pod port: allow {protocol.value} {port}")
+                yield Hit(
+                    spec.span if spec else rule.rule.span,
+                    f"egress rule {rule.rule.index + 1} of {policy.ref} allows {protocol.value} {number}, "
+                    f"the port of Service {service.ref}, but not its target port {port} on "
+                    f"{ev.workloads[b].ref}; policies see the pod port: allow {protocol.value} {port}",
+                )
 
 
 def check(ctx: RuleContext) -> Iterator[Hit]:

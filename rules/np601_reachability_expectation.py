@@ -11,7 +11,8 @@ for every possible pod, namespace and address, not only the input's workloads:
 
 Endpoints use the forms of `policylint query`: `ns/name` (a workload of the input), `ns:selector`,
 `*:selector`, `[namespace-selector]:selector`, an IP or CIDR, or `any`. `except` lists endpoints
-exempt at either end of a flow. `port` is a number, `number/PROTOCOL` (`53/UDP`), or a
+exempt at either end of a flow (a workload in `except` stands for every pod of its namespace
+carrying its labels). `port` is a number, `number/PROTOCOL` (`53/UDP`), or a
 container port name resolved on a single destination workload. A violation names a witness
 connection, re-checked by the concrete evaluator, and the policy rule that permits it (for
 `deny`) or the side that blocks it with the closest miss (for `allow`). The finding points at
@@ -49,8 +50,17 @@ from collections.abc import Iterator
 from policylint.engine.concrete import Evaluator
 from policylint.engine.smt import SmtEngine, Undecided, Witness
 from policylint.findings import Hit, Severity
-from policylint.queries.coverage import Checked, describe_violation, find_flow, port_conns, smt_engine, symbolic
-from policylint.queries.endpoints import EndpointError, resolve
+from policylint.queries.coverage import (
+    Checked,
+    describe_violation,
+    endpoint,
+    find_flow,
+    port_conns,
+    smt_engine,
+    symbolic,
+    symbolic_exempt,
+)
+from policylint.queries.endpoints import EndpointError
 from policylint.rulespec import Expectation, RuleContext, RuleSpec
 
 
@@ -61,8 +71,8 @@ def text_of(e: Expectation) -> str:
 
 
 def evaluate(ev: Evaluator, engine: SmtEngine, e: Expectation) -> Checked:
-    src, dst = resolve(ev, e.source), resolve(ev, e.target)
-    exempt = [symbolic(resolve(ev, x)) for x in e.except_]
+    src, dst = endpoint(ev, e.source), endpoint(ev, e.target)
+    exempt = [symbolic_exempt(ev, endpoint(ev, x)) for x in e.except_]
     conns = port_conns(ev, dst, e.port)
     allowed = e.verdict == "deny"
     return Checked(find_flow(engine, symbolic(src), symbolic(dst), conns, allowed, exempt), conns)
@@ -89,8 +99,11 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
     engine: SmtEngine | None = ctx.shared("queries.coverage.smt", lambda: smt_engine(ev))
     for e in ctx.expectations:
         if engine is None:
-            yield Hit(e.span, f"expectation {text_of(e)} cannot be checked: the SMT encoding does not support "
-                              "the assumption ipblocks_match_pods")
+            yield Hit(
+                e.span,
+                f"expectation {text_of(e)} cannot be checked: the SMT encoding does not support "
+                "the assumption ipblocks_match_pods",
+            )
             continue
         hit = check_one(ctx, engine, e)
         if hit is not None:

@@ -10,6 +10,7 @@ between two endpoint expressions that the policies allow (or block).
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -23,7 +24,7 @@ from policylint.engine.smt.encode import Encoder
 from policylint.engine.smt.symbols import NAME
 from policylint.engine.smt.witness import WitnessEndpoint, materialize
 from policylint.model import Cluster, Direction, LabelSelector, NetworkPolicy, Protocol, Rule, Service, Workload
-from policylint.queries.endpoints import EndpointError, EndpointSpec
+from policylint.queries.endpoints import EndpointError, EndpointSpec, resolve
 from policylint.queries.explain import explain_side
 
 PolicyRule = tuple[NetworkPolicy, Rule]
@@ -228,6 +229,24 @@ def symbolic(spec: EndpointSpec) -> SymbolicSpec:
     return Pods(namespace=spec.namespace, namespace_selector=spec.namespace_selector, pod_selector=spec.pod_selector)
 
 
+def endpoint(ev: Evaluator, text: str) -> EndpointSpec:
+    """`resolve` of an endpoint expression, reading IPs and CIDRs first (`resolve` would take
+    `10.0.0.0/8` for a workload `10.0.0.0` in namespace... `8`)."""
+    try:
+        return EndpointSpec(text, 0, network=ipaddress.ip_network(text.strip(), strict=False))
+    except ValueError:
+        return resolve(ev, text)
+
+
+def symbolic_exempt(ev: Evaluator, spec: EndpointSpec) -> SymbolicSpec:
+    """An `except` entry: a workload stands for every pod of its namespace carrying its labels
+    (its replicas, and look-alikes), not only for the exact label set."""
+    if not spec.single:
+        return symbolic(spec)
+    w = ev.workloads[spec.workloads.bit_length() - 1]
+    return Pods(namespace=w.namespace, pod_selector=LabelSelector(tuple(sorted(w.labels.items()))))
+
+
 def _selectors(specs: Iterable[SymbolicSpec]) -> list[LabelSelector]:
     out: list[LabelSelector] = []
     for s in specs:
@@ -304,7 +323,8 @@ def describe_end(cluster: Cluster, end: WitnessEndpoint) -> str:
     if isinstance(end, SyntheticPod):
         labels = ", ".join(f"{k}={v}" for k, v in sorted(end.labels.items()))
         new = " (a namespace not in the input)" if end.new_namespace else ""
-        return f"a pod {{{labels}}} in namespace {end.namespace}{new}"
+        kind = "a hostNetwork pod" if end.host_network else "a pod"
+        return f"{kind} {{{labels}}} in namespace {end.namespace}{new}"
     return str(end)
 
 

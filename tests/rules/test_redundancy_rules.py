@@ -46,8 +46,9 @@ def rule(index: int, *peers: Peer, ports: tuple[PortSpec, ...] | None = None, di
     return Rule(direction, index, peers or None, ports, span(10 + index))
 
 
-def policy(name: str, selector: LabelSelector, *ingress: Rule, ns: str = "shop",
-           types: tuple[Direction, ...] | None = None) -> NetworkPolicy:
+def policy(
+    name: str, selector: LabelSelector, *ingress: Rule, ns: str = "shop", types: tuple[Direction, ...] | None = None
+) -> NetworkPolicy:
     return NetworkPolicy(ns, name, selector, types, ingress or None, None, span=span(100))
 
 
@@ -96,8 +97,9 @@ def test_empty_pod_selector_rule_matters_for_future_pods() -> None:
 def test_deny_all_policies_and_other_namespaces_are_silent() -> None:
     deny = policy("deny", LabelSelector())
     other_ns = policy("api", sel(app="api"), WEB, ns="other")
-    cluster = Cluster.of([], [API, pod("other", "api", app="api")], policies=[deny, policy("api", sel(app="api"), WEB),
-                                                                              other_ns])
+    cluster = Cluster.of(
+        [], [API, pod("other", "api", app="api")], policies=[deny, policy("api", sel(app="api"), WEB), other_ns]
+    )
     assert hits("NP401", cluster) == []
 
 
