@@ -92,6 +92,7 @@ def peers() -> st.SearchStrategy[Peer]:
         st.builds(Peer, namespace_selector=selectors(with_names=True)),
         st.builds(Peer, pod_selector=selectors(), namespace_selector=selectors(with_names=True)),
         st.builds(Peer, ip_block=ip_blocks()),
+        st.just(Peer()),  # invalid (the API server rejects it), but both engines must agree: nothing
     )
 
 

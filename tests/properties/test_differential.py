@@ -14,7 +14,7 @@ from strategies import clusters
 from universe import REPRESENTATIVE_PORTS, endpoint_pairs
 
 from policylint.engine.concrete import Evaluator
-from policylint.engine.flow import Flow
+from policylint.engine.flow import Assumptions, Flow
 from policylint.engine.smt import (
     AnyEndpoint,
     EndpointSpec,
@@ -31,9 +31,12 @@ def _describe(cluster: Cluster) -> str:
     return "\n".join(repr(x) for x in (*cluster.namespaces, *cluster.workloads, *cluster.policies))
 
 
-@given(clusters())
-def test_engines_agree_on_every_flow_of_the_universe(cluster: Cluster) -> None:
-    concrete, smt = Evaluator(cluster), SmtEngine(cluster, timeout_ms=10_000)
+assumptions = st.builds(Assumptions, host_network_selectable=st.booleans())
+
+
+@given(clusters(), assumptions)
+def test_engines_agree_on_every_flow_of_the_universe(cluster: Cluster, assume: Assumptions) -> None:
+    concrete, smt = Evaluator(cluster, assume), SmtEngine(cluster, assume, timeout_ms=10_000)
     for src, dst in endpoint_pairs(cluster):
         conns = concrete.allowed_conns(src, dst)
         mismatch = smt.conns_mismatch(src, dst, conns)
@@ -57,9 +60,9 @@ def test_smt_verdict_matches_concrete_verdict(cluster: Cluster, data: st.DataObj
 
 
 @settings(max_examples=30)
-@given(clusters(), st.data())
-def test_smt_witnesses_are_confirmed_concretely(cluster: Cluster, data: st.DataObject) -> None:
-    smt = SmtEngine(cluster)
+@given(clusters(), assumptions, st.data())
+def test_smt_witnesses_are_confirmed_concretely(cluster: Cluster, assume: Assumptions, data: st.DataObject) -> None:
+    smt = SmtEngine(cluster, assume)
     target = data.draw(st.integers(0, len(cluster.workloads) - 1))
     namespace = data.draw(st.sampled_from([*(n.name for n in cluster.namespaces), "brand-new"]))
     questions: list[tuple[EndpointSpec, EndpointSpec]] = [
@@ -72,7 +75,11 @@ def test_smt_witnesses_are_confirmed_concretely(cluster: Cluster, data: st.DataO
         witness = smt.witness(src, dst)
         assert not isinstance(witness, Undecided)
         if witness is not None:
-            assert verify_witness(cluster, witness), f"{witness}\n{_describe(cluster)}"
+            assert verify_witness(cluster, witness, assume), f"{witness}\n{_describe(cluster)}"
+    if smt.witness(AnyEndpoint(), target) is None:  # then no known endpoint reaches it either
+        concrete = Evaluator(cluster, assume)
+        sources = [s for s, d in endpoint_pairs(cluster) if d == target and s != target]
+        assert not any(concrete.allowed_conns(s, target) for s in sources)
 
 
 def _rules(cluster: Cluster) -> list[tuple[NetworkPolicy, Rule]]:
