@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from policylint.findings import InputProblem
 from policylint.load.documents import STDIN, Inputs, StdinArg, read_paths
+from policylint.load.stream import no_gc
 from policylint.model.cluster import Cluster
 
 
@@ -27,16 +28,18 @@ class LoadResult:
 
 def load_paths(paths: Sequence[str], *, default_namespace: str = "default", stdin: StdinArg = None) -> LoadResult:
     """Read every path (`-` is stdin) into one cluster. Deterministic in file and document order."""
-    return _result(read_paths(paths, stdin), default_namespace)
+    with no_gc():
+        return _result(read_paths(paths, stdin), default_namespace)
 
 
 def load_text(text: str, file: str = STDIN, *, default_namespace: str = "default") -> LoadResult:
     """Read manifests from a string, as if it were the file `file` (handy for tests)."""
     from policylint.load.documents import _read_text
 
-    inputs = Inputs()
-    _read_text(text, file, inputs)
-    return _result(inputs, default_namespace)
+    with no_gc():
+        inputs = Inputs()
+        _read_text(text, file, inputs)
+        return _result(inputs, default_namespace)
 
 
 def _result(inputs: Inputs, default_namespace: str) -> LoadResult:

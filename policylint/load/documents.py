@@ -68,7 +68,7 @@ class Inputs:
 def read_paths(paths: Sequence[str], stdin: StdinArg = None) -> Inputs:
     out = Inputs()
     for path in paths:
-        before = out.documents
+        before = (out.documents, len(out.problems))
         if path == "-":
             _read_stdin(stdin, out)
             continue
@@ -77,7 +77,7 @@ def read_paths(paths: Sequence[str], stdin: StdinArg = None) -> Inputs:
             continue
         for file in files:
             _read_file(file, out)
-        if out.documents == before and path not in out.skipped_inputs:
+        if (out.documents, len(out.problems)) == before and path not in out.skipped_inputs:
             what = "directory" if os.path.isdir(path) else "file"
             where = Span(path, 1 if what == "file" else 0, 0)
             message = f"no Kubernetes manifest found in this {what}"

@@ -29,6 +29,11 @@ class Reader:
         if value is None:
             return None
         if isinstance(value, kind) and not (isinstance(value, bool) and kind in (int, (int, str))):
+            if isinstance(value, int) and not isinstance(value, bool) and not -(2**31) <= value < 2**31:
+                self.bad(obj.value_span(key), f"{path}.{key}", f"{value} is out of range for a 32-bit integer")
+                if skip:
+                    raise Skip
+                return None
             return value
         self.bad(obj.value_span(key), f"{path}.{key}", f"{shown(value)} is not {_kind_name(kind)}")
         if skip:

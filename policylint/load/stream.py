@@ -48,12 +48,12 @@ class Stream:
 
 def parse_stream(text: str, file: str) -> Stream:
     """All documents of `text`; problems for the parts that could not be read."""
-    with _no_gc(), _recursion_for_depth():
+    with no_gc(), _recursion_for_depth():
         return _parse_all(text, file)
 
 
 @contextmanager
-def _no_gc() -> Iterator[None]:
+def no_gc() -> Iterator[None]:
     """Pause the cyclic GC: located values hold no cycles, and with many small containers
     alive the collector's passes would cost more than the parse itself (measured: 2x)."""
     was_enabled = gc.isenabled()
