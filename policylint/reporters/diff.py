@@ -83,13 +83,9 @@ def statements(diff: Diff, kind: Change) -> list[Row]:
 
 def workload_lines(w: WorkloadChange) -> list[str]:
     """`-> peer : conns` for connections from the workload, `<- peer : conns` for connections to it."""
-    out = []
-    for c in w.connections:
-        if c.src == w.workload:
-            out.append(f"-> {c.dst} : {conns_text(c)}")
-        else:
-            out.append(f"<- {c.src} : {conns_text(c)}")
-    return out or ["(no connections)"]
+    outgoing = [f"-> {c.dst} : {conns_text(c)}" for c in w.connections if c.src == w.workload]
+    incoming = [f"<- {c.src} : {conns_text(c)}" for c in w.connections if c.src != w.workload]
+    return outgoing + incoming or ["(no connections)"]
 
 
 def exposure_lines(diff: Diff) -> list[str]:
