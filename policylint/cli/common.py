@@ -115,7 +115,20 @@ def load_input(paths: Sequence[str], config: Config) -> Input:
 
     stdin = sys.stdin.read() if "-" in paths else None
     loaded = load_paths(list(paths), default_namespace=config.namespace or "default", stdin=stdin)
-    if loaded.fatal:
+    # An unreadable input is an NP004 finding and the rest is still analysed; only when nothing at
+    # all could be read is it an input error (exit 2).
+    if loaded.fatal and not loaded.files_read and not loaded.documents:
         reasons = "; ".join(f"{p.span}: {p.message}" for p in loaded.problems) or str(loaded.fatal)
         raise InputError(f"no input could be analysed: {reasons}")
     return Input(loaded, {"<stdin>": stdin} if stdin is not None else {})
+
+
+def echo_input_problems(loaded: Any, verbose: bool) -> None:
+    """For commands whose stdout is not a findings report (matrix, query, diff): problems go to stderr."""
+    for p in loaded.problems:
+        click.echo(f"{p.span}: {p.rule} {p.message}", err=True)
+    if verbose:
+        for kind, count in sorted(loaded.skipped_kinds.items()):
+            click.echo(f"skipped {count} object(s) of kind {kind}", err=True)
+        for path in loaded.skipped_inputs:
+            click.echo(f"skipped input {path}", err=True)

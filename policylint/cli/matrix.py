@@ -3,29 +3,39 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
-from policylint.cli.input import assumptions_of, cluster_options, guarded, load_cluster
+from policylint.cli.common import (
+    echo_input_problems,
+    handle_errors,
+    input_options,
+    input_paths,
+    load_input,
+    resolve_config,
+)
 from policylint.engine.concrete import Evaluator
 from policylint.engine.matrix import compute_matrix
 from policylint.reporters.matrix import FORMATS, render
 
 
 @click.command("matrix")
-@cluster_options
+@click.argument("paths", nargs=-1)
+@input_options
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@guarded
-def matrix_command(
-    paths: tuple[str, ...], namespace: str, ipblocks_match_pods: bool, host_network_selectable: bool,
-    verbose: bool, debug: bool, fmt: str,
-) -> None:
-    """Print every allowed connection (no workload to itself).
+@click.option("--verbose", "-v", is_flag=True, help="List skipped kinds and inputs on stderr.")
+def matrix_command(paths: tuple[str, ...], fmt: str, verbose: bool, **opts: Any) -> None:
+    """Print every allowed connection between workloads and external address ranges.
 
-    Exit code 0, or 2 when some input could not be read (the rest is still analysed).
+    A workload to itself is never listed. Input problems go to stderr; exit code 0, or 2 when
+    some input could not be read (the rest is still analysed and printed).
     """
-    result = load_cluster(paths, namespace, verbose)
-    ev = Evaluator(result.cluster, assumptions_of(ipblocks_match_pods, host_network_selectable))
-    click.echo(render(compute_matrix(ev), fmt), nl=False)
-    if result.fatal:
+    with handle_errors(opts["debug"]):
+        config = resolve_config(opts)
+        loaded = load_input(input_paths(paths, config), config).loaded
+        echo_input_problems(loaded, verbose)
+        ev = Evaluator(loaded.cluster, config.assumptions)
+        click.echo(render(compute_matrix(ev), fmt), nl=False)
+    if loaded.fatal:
         sys.exit(2)

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
-from policylint.cli.input import assumptions_of, cluster_options, guarded, load_cluster
+from policylint.cli.common import (
+    echo_input_problems,
+    handle_errors,
+    input_options,
+    input_paths,
+    load_input,
+    resolve_config,
+)
 from policylint.engine.concrete import Evaluator
 from policylint.model.policy import Protocol
 from policylint.queries.endpoints import EndpointError, resolve
@@ -33,29 +41,35 @@ def parse_port(text: str | None) -> tuple[int | None, Protocol | None]:
 
 
 @click.command("query")
-@cluster_options
+@click.argument("paths", nargs=-1)
+@input_options
 @click.option("--from", "src", required=True, help="Source: ns/name, ns:selector, *:selector, IP/CIDR, any.")
 @click.option("--to", "dst", required=True, help="Destination, same forms as --from.")
 @click.option("--port", "-p", default=None, help="PORT[/PROTOCOL], e.g. 5432 or 53/UDP (default: any port).")
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--expect", type=click.Choice(["allow", "deny"]), default=None,
               help="Exit 1 when the answer differs (assert reachability in CI).")
-@guarded
+@click.option("--verbose", "-v", is_flag=True, help="List skipped kinds and inputs on stderr.")
 def query_command(
-    paths: tuple[str, ...], namespace: str, ipblocks_match_pods: bool, host_network_selectable: bool,
-    verbose: bool, debug: bool, src: str, dst: str, port: str | None, fmt: str, expect: str | None,
+    paths: tuple[str, ...], src: str, dst: str, port: str | None, fmt: str, expect: str | None, verbose: bool,
+    **opts: Any,
 ) -> None:
-    """Answer whether --from can reach --to, with the policies and rules that decide each side."""
+    """Answer whether --from can reach --to, with the policies and rules that decide each side.
+
+    Exit code 0; 1 when --expect is given and the answer differs; 2 on usage or input errors.
+    """
     number, protocol = parse_port(port)
-    result = load_cluster(paths, namespace, verbose)
-    ev = Evaluator(result.cluster, assumptions_of(ipblocks_match_pods, host_network_selectable),
-                   extra_networks([src, dst]))
-    try:
-        answer = reach(ev, resolve(ev, src), resolve(ev, dst), want_of(number, protocol))
-    except EndpointError as exc:
-        raise click.UsageError(str(exc)) from None
-    click.echo(render_json(answer) if fmt == "json" else render_text(answer), nl=False)
-    if result.fatal:
+    with handle_errors(opts["debug"]):
+        config = resolve_config(opts)
+        loaded = load_input(input_paths(paths, config), config).loaded
+        echo_input_problems(loaded, verbose)
+        ev = Evaluator(loaded.cluster, config.assumptions, extra_networks([src, dst]))
+        try:
+            answer = reach(ev, resolve(ev, src), resolve(ev, dst), want_of(number, protocol))
+        except EndpointError as exc:
+            raise click.UsageError(str(exc)) from None
+        click.echo(render_json(answer) if fmt == "json" else render_text(answer), nl=False)
+    if loaded.fatal:
         sys.exit(2)
     if expect is not None and (expect == "allow") != answer.allowed:
         click.echo(f"expected {expect}, but the answer is {'allow' if answer.allowed else 'deny'}", err=True)

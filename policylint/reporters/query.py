@@ -16,7 +16,7 @@ def _want(a: Answer) -> str:
     return f" on {a.want}" if a.want is not None else ""
 
 
-def _side_text(side: SideExplanation | None, blocked: bool) -> list[str]:
+def _side_text(side: SideExplanation | None) -> list[str]:
     if side is None:
         return []
     word = "egress from" if side.direction is Direction.EGRESS else "ingress to"
@@ -35,8 +35,6 @@ def _side_text(side: SideExplanation | None, blocked: bool) -> list[str]:
         else:
             lines.append("  blocked: no rule admits it; closest misses:")
             lines.extend(_miss(side, n) for n in side.misses[:MAX_MISSES])
-    elif blocked and side.conns:
-        lines.append(f"  admits only {side.conns}")
     return lines
 
 
@@ -50,8 +48,8 @@ def render_text(a: Answer) -> str:
     if a.egress is not None or a.ingress is not None:
         lines.append(f"allowed connections: {a.conns}")
         lines.append("")
-        lines.extend(_side_text(a.egress, not a.allowed))
-        lines.extend(_side_text(a.ingress, not a.allowed))
+        lines.extend(_side_text(a.egress))
+        lines.extend(_side_text(a.ingress))
     else:
         lines.append(f"{len(a.pairs)} connected pair(s)" + (":" if a.pairs else ""))
         lines.extend(f"  {p.src} => {p.dst} : {p.conns}" for p in a.pairs)
