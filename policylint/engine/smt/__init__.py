@@ -45,7 +45,9 @@ class UndecidedError(RuntimeError):
 
 
 class SmtEngine:
-    """One z3 context per engine, one solver per question; nothing global survives a call."""
+    """One z3 context per engine, one solver per question; nothing global survives a call.
+    Formulas are memoized per engine, so an engine is cheap to ask many questions of, but it is
+    not thread-safe."""
 
     def __init__(
         self,
@@ -68,6 +70,8 @@ class SmtEngine:
     def _setup(self, extra: list[LabelSelector]) -> tuple[Encoder, FlowVars]:
         """Encoder and flow variables; those over the cluster's own universe are reused (with their
         memoized formulas), a question mentioning new labels gets its own."""
+        if extra and self._base.covers(extra):
+            extra = []
         if not extra and self._shared is not None:
             enc, flow = self._shared
             flow.src.known = flow.dst.known = None

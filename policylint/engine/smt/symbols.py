@@ -57,6 +57,13 @@ class Universe:
     def knows(self, key: str, value: str) -> bool:
         return (key, value) in self._index
 
+    def covers(self, selectors: Iterable[LabelSelector]) -> bool:
+        """Every key and value the selectors mention is already in this universe."""
+        pairs = [p for s in selectors for p in s.match_labels]
+        pairs += [(r.key, v) for s in selectors for r in s.match_expressions for v in r.values]
+        keys = {r.key for s in selectors for r in s.match_expressions}
+        return all(self.knows(k, v) for k, v in pairs) and keys <= self.values.keys()
+
     def index(self, key: str, value: str) -> int:
         return self._index[(key, value)]
 
