@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""Entry point of the policylint GitHub Action (action.yml); runnable locally with the same environment.
+
+Reads the action inputs from INPUT_* variables (PATHS, CONFIG, FAIL_ON, DIFF_FAIL_ON, BASE_REF) and
+the usual GITHUB_* ones, then:
+  1. lints to a SARIF file (for code scanning) and as workflow-command annotations (in the log);
+  2. when there is a base ref, diffs the manifests against it (`policylint diff --git-base`), writing
+     the Markdown summary to $GITHUB_STEP_SUMMARY and to a file a comment step can post;
+  3. writes the outputs findings, added, removed, exposures, sarif-file, summary-file and failed to
+     $GITHUB_OUTPUT.
+It exits 0 when the checks ran (the action fails in a later step when `failed` is true, so the SARIF
+upload and the comment still happen), and 2 when policylint could not run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+LINT_FAIL_ON = ("error", "warning", "info", "never")
+DIFF_FAIL_ON = ("added", "new-exposure", "never")
+
+
+class ActionError(Exception):
+    pass
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, "").strip() or default
+
+
+def policylint(args: list[str], ok: tuple[int, ...] = (0, 1)) -> subprocess.CompletedProcess[str]:
+    """Run the installed policylint; exit codes outside `ok` are errors."""
+    cmd = [sys.executable, "-m", "policylint", *args]
+    sys.stderr.write(f"+ policylint {shlex.join(args)}\n")
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode not in ok:
+        raise ActionError(f"policylint {args[0]} failed (exit {done.returncode}): {done.stderr.strip()}")
+    return done
+
+
+def choice(name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = env(name, default)
+    if value not in allowed:
+        raise ActionError(f"{name.removeprefix('INPUT_').lower().replace('_', '-')}: '{value}' is not one of {allowed}")
+    return value
+
+
+def common_args() -> list[str]:
+    config = env("INPUT_CONFIG")
+    return ["--config", config] if config else []
+
+
+def paths() -> list[str]:
+    """The `paths` input (whitespace-separated); empty: the config's `paths:`, or the whole repository."""
+    given = env("INPUT_PATHS").split()
+    if given:
+        return given
+    config = Path(env("INPUT_CONFIG", ".policylint.yaml"))
+    if config.is_file():
+        import yaml
+
+        data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+        if isinstance(data, dict) and data.get("paths"):
+            return []
+    return ["."]
+
+
+def git(*args: str) -> str | None:
+    done = subprocess.run(["git", *args], capture_output=True, text=True)
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def base_revision(base_ref: str) -> str:
+    """`origin/<base>`, fetched when the checkout does not have it; else the ref as given."""
+    remote = f"origin/{base_ref}"
+    if git("rev-parse", "--verify", "--quiet", f"{remote}^{{commit}}"):
+        return remote
+    spec = f"+refs/heads/{base_ref}:refs/remotes/{remote}"
+    if git("fetch", "--no-tags", "--depth=1", "origin", spec) is not None:
+        return remote
+    if git("rev-parse", "--verify", "--quiet", f"{base_ref}^{{commit}}"):
+        return base_ref
+    raise ActionError(
+        f"base ref {base_ref!r} not found (neither {remote} nor {base_ref}); check out with fetch-depth: 0"
+    )
+
+
+def lint(out: Path, targets: list[str], fail_on: str) -> tuple[int, bool]:
+    """(number of findings, whether they reach fail-on); annotations go to the log."""
+    sarif = out / "policylint.sarif"
+    policylint(["lint", *common_args(), *targets, "--format", "sarif", "--output", str(sarif), "--fail-on", "never"])
+    annotations = policylint(["lint", *common_args(), *targets, "--format", "github", "--fail-on", fail_on])
+    sys.stdout.write(annotations.stdout)
+    results = json.loads(sarif.read_text(encoding="utf-8"))["runs"][0]["results"]
+    return len(results), annotations.returncode == 1
+
+
+def diff(out: Path, targets: list[str], base: str, fail_on: str) -> tuple[dict[str, int], bool, str]:
+    """(summary counts, whether fail-on triggered, markdown summary)."""
+    args = ["diff", "--git-base", base, *common_args(), *targets]
+    data = policylint([*args, "--format", "json", "--fail-on", fail_on])
+    summary = out / "policylint-summary.md"
+    policylint([*args, "--format", "md", "--lint", "--output", str(summary)])
+    counts: dict[str, int] = json.loads(data.stdout)["summary"]
+    return counts, data.returncode == 1, summary.read_text(encoding="utf-8")
+
+
+def append(name: str, text: str) -> None:
+    target = env(name)
+    if target and text:
+        with open(target, "a", encoding="utf-8") as fh:
+            fh.write(text)
+
+
+def run() -> bool:
+    out = Path(env("RUNNER_TEMP") or tempfile.mkdtemp(prefix="policylint-"))
+    out.mkdir(parents=True, exist_ok=True)
+    targets = paths()
+    findings, lint_failed = lint(out, targets, choice("INPUT_FAIL_ON", LINT_FAIL_ON, "error"))
+    counts: dict[str, int] = {}
+    diff_failed, markdown = False, ""
+    base_ref = env("INPUT_BASE_REF") or env("GITHUB_BASE_REF")
+    if base_ref:
+        fail_on = choice("INPUT_DIFF_FAIL_ON", DIFF_FAIL_ON, "never")
+        counts, diff_failed, markdown = diff(out, targets, base_revision(base_ref), fail_on)
+    summary = out / "policylint-summary.md"
+    summary.write_text(markdown, encoding="utf-8")
+    append("GITHUB_STEP_SUMMARY", markdown)
+    outputs = {
+        "findings": findings,
+        "added": counts.get("added", 0),
+        "removed": counts.get("removed", 0),
+        "exposures": counts.get("new_exposures", 0),
+        "sarif-file": out / "policylint.sarif",
+        "summary-file": summary,
+        "failed": str(lint_failed or diff_failed).lower(),
+    }
+    append("GITHUB_OUTPUT", "".join(f"{k}={v}\n" for k, v in outputs.items()))
+    sys.stdout.write(
+        f"policylint: {findings} finding(s); connections added {outputs['added']}, removed {outputs['removed']}\n"
+    )
+    return lint_failed or diff_failed
+
+
+def main() -> int:
+    workspace = env("GITHUB_WORKSPACE")
+    if workspace:
+        os.chdir(workspace)
+    try:
+        run()
+    except ActionError as exc:
+        sys.stdout.write(f"::error title=policylint::{exc}\n")
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""The GitHub Action's entry script, run as the action runs it, in a pull request of two commits."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+ENTRY = ROOT / "scripts" / "action_entry.py"
+SHOP = ROOT / "fixtures" / "examples" / "shop"
+OPEN_API = """---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: api-public, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  policyTypes: [Ingress]
+  ingress: [{ports: [{port: 9000}]}]
+"""
+
+
+def git(cwd: Path, *args: str) -> None:
+    cmd = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false", *args]
+    subprocess.run(cmd, cwd=cwd, check=True, capture_output=True)
+
+
+def pull_request(tmp_path: Path) -> Path:
+    """origin/main holds the shop example; the checked-out branch adds a policy open to every source."""
+    origin, repo = tmp_path / "origin.git", tmp_path / "repo"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(origin))
+    git(tmp_path, "clone", "-q", str(origin), str(repo))
+    shutil.copytree(SHOP, repo / "k8s")
+    (repo / ".policylint.yaml").write_text("paths: [k8s]\n", encoding="utf-8")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "shop")
+    git(repo, "push", "-q", "origin", "main")
+    git(repo, "checkout", "-q", "-b", "open-api")
+    (repo / "k8s" / "public.yaml").write_text(OPEN_API, encoding="utf-8")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "open the api")
+    return repo
+
+
+def run_action(tmp_path: Path, repo: Path, **inputs: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+    runner_temp = tmp_path / "runner-temp"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "INPUT_"))}
+    env.update(
+        GITHUB_ACTIONS="true",
+        GITHUB_EVENT_NAME="pull_request",
+        GITHUB_BASE_REF="main",
+        GITHUB_WORKSPACE=str(repo),
+        GITHUB_OUTPUT=str(tmp_path / "output"),
+        GITHUB_STEP_SUMMARY=str(tmp_path / "summary"),
+        RUNNER_TEMP=str(runner_temp),
+        INPUT_PATHS="",
+        INPUT_CONFIG="",
+        INPUT_FAIL_ON="error",
+        INPUT_DIFF_FAIL_ON="never",
+        INPUT_BASE_REF="main",  # action.yml's default: ${{ github.base_ref }}
+    )
+    env.update({f"INPUT_{k.upper()}": v for k, v in inputs.items()})
+    for name in ("output", "summary"):
+        (tmp_path / name).write_text("", encoding="utf-8")
+    done = subprocess.run([sys.executable, str(ENTRY)], cwd=tmp_path, env=env, capture_output=True, text=True)
+    return done, runner_temp
+
+
+def outputs(tmp_path: Path) -> dict[str, str]:
+    lines = (tmp_path / "output").read_text(encoding="utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines)
+
+
+def test_pull_request_gets_sarif_annotations_summary_and_outputs(tmp_path: Path) -> None:
+    repo = pull_request(tmp_path)
+    done, runner_temp = run_action(tmp_path, repo)
+    assert done.returncode == 0, done.stderr + done.stdout
+    out = outputs(tmp_path)
+    assert {k: out[k] for k in ("findings", "added", "removed", "exposures", "failed")} == {
+        "findings": "5",  # NP301 added; NP502 fixed: the api is now reachable
+        "added": "3",
+        "removed": "0",
+        "exposures": "2",
+        "failed": "false",
+    }
+    assert "::warning file=k8s/public.yaml,line=8,col=13,title=NP301 allows-all-sources::" in done.stdout
+    summary = (tmp_path / "summary").read_text(encoding="utf-8")
+    assert "**3 connections added, 0 removed; 1 new finding**" in summary
+    assert "| `0.0.0.0/0,::/0` | `shop/api[Deployment]` | TCP 9000 |" in summary
+    assert "- `k8s/public.yaml:8` **NP301** allows-all-sources" in summary
+    assert Path(out["summary-file"]).read_text(encoding="utf-8") == summary
+    sarif = json.loads(Path(out["sarif-file"]).read_text(encoding="utf-8"))
+    results = sarif["runs"][0]["results"]
+    assert len(results) == 5 and Path(out["sarif-file"]).parent == runner_temp
+    located = {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for r in results}
+    assert ("NP301", "k8s/public.yaml") in located
+
+
+def test_fail_inputs_mark_the_run_failed_without_stopping_it(tmp_path: Path) -> None:
+    repo = pull_request(tmp_path)
+    done, _ = run_action(tmp_path, repo, fail_on="warning", diff_fail_on="new-exposure")
+    assert done.returncode == 0
+    assert outputs(tmp_path)["failed"] == "true"
+    assert (tmp_path / "summary").read_text(encoding="utf-8").startswith("## policylint: change impact")
+
+
+def test_no_change_writes_no_summary(tmp_path: Path) -> None:
+    repo = pull_request(tmp_path)
+    done, _ = run_action(tmp_path, repo, base_ref="open-api")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "summary").read_text(encoding="utf-8") == ""
+    assert outputs(tmp_path)["added"] == "0"
+
+
+def test_bad_input_value_is_an_error_annotation(tmp_path: Path) -> None:
+    repo = pull_request(tmp_path)
+    done, _ = run_action(tmp_path, repo, diff_fail_on="sometimes")
+    assert done.returncode == 2
+    assert "::error title=policylint::diff-fail-on: 'sometimes' is not one of" in done.stdout
+
+
+def test_action_yml_runs_the_entry_script_with_the_documented_inputs() -> None:
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    assert action["runs"]["using"] == "composite"
+    assert {"paths", "config", "fail-on", "base-ref", "sarif", "python-version"} <= action["inputs"].keys()
+    assert action["inputs"]["base-ref"]["default"] == "${{ github.base_ref }}"
+    steps = action["runs"]["steps"]
+    uses = [s.get("uses", "") for s in steps]
+    assert uses[0].startswith("actions/setup-python@") and any(
+        u.startswith("github/codeql-action/upload-sarif@") for u in uses
+    )
+    runs = " ".join(s.get("run", "") for s in steps)
+    assert 'pip install --disable-pip-version-check --quiet "${{ github.action_path }}"' in runs
+    assert "scripts/action_entry.py" in runs
+    assert {"findings", "added", "removed"} <= action["outputs"].keys()
