@@ -12,6 +12,7 @@ from policylint.engine.flow import Assumptions, Flow
 from policylint.engine.smt import (
     Addresses,
     AnyEndpoint,
+    EndpointSpec,
     Pods,
     SmtEngine,
     SyntheticPod,
@@ -176,3 +177,16 @@ def test_rules_of_a_direction_not_in_policy_types_cover_nothing() -> None:
     ignored = ingress("b", LabelSelector(), rule(), types=(Direction.EGRESS,))
     smt = SmtEngine(cluster(mine, ignored))
     assert smt.rule_covered(mine, WEB_ALL, [(ignored, ignored.ingress[0])]) is False  # type: ignore[index]
+
+
+def test_witnesses_do_not_depend_on_input_order() -> None:
+    pols = [
+        ingress("db", sel(app="db"), rule((Peer(namespace_selector=sel(team="y")),), (PortSpec("pg"),))),
+        ingress("web", sel(app="web"), rule((block("10.0.0.0/8", "10.1.0.0/16"),), (PortSpec(80, 90),))),
+        NetworkPolicy("tools", "all", LabelSelector(), None, ingress=(rule(),)),
+    ]
+    first = cluster(*pols)
+    flipped = Cluster.of(list(reversed(first.namespaces)), first.workloads, (), list(reversed(pols)))
+    questions: list[tuple[EndpointSpec, EndpointSpec]] = [(AnyEndpoint(), DB), (AnyEndpoint(), WEB), (Pods(), AnyEndpoint())]
+    for src, dst in questions:
+        assert SmtEngine(first).witness(src, dst) == SmtEngine(flipped).witness(src, dst)

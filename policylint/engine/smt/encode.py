@@ -65,6 +65,8 @@ class FlowVars:
 class Encoder:
     def __init__(self, cluster: Cluster, u: Universe, assumptions: Assumptions, protos: dict[Protocol, Z]):
         self.cluster, self.u, self.assumptions, self.protos = cluster, u, assumptions, protos
+        # Formula order decides which witness z3 finds: make it independent of input order.
+        self.policies = sorted(cluster.policies, key=lambda p: (p.namespace, p.name))
         self.ctx = next(iter(protos.values())).ctx
         self.true, self.false = z3.BoolVal(True, self.ctx), z3.BoolVal(False, self.ctx)
         # Formulas over the same endpoint variables are reused across questions. Keys are ids;
@@ -204,7 +206,7 @@ class Encoder:
 
     def _side(self, ep: Endpoint, other: Endpoint, direction: Direction, flow: FlowVars) -> Z:
         isolating, allowing = [], []
-        for policy in self.cluster.policies:
+        for policy in self.policies:
             if not policy.isolates(direction):
                 continue
             selected = self.selects(policy, ep)

@@ -52,7 +52,7 @@ class Universe:
         names = sorted({(s.port, s.protocol) for s in specs if isinstance(s.port, str)}, key=str)
         values = {k: tuple(sorted(vs)) for k, vs in sorted(seen.items())}
         index = {(k, v): i for k, vs in values.items() for i, v in enumerate(vs)}
-        return Universe(values, known, tuple(names), index)
+        return Universe(values, dict(sorted(known.items())), tuple(names), index)
 
     def knows(self, key: str, value: str) -> bool:
         return (key, value) in self._index
@@ -132,7 +132,7 @@ def pod_axioms(ep: Endpoint, u: Universe) -> list[Z]:
     for name, labels in u.namespaces.items():
         out.append(z3.Implies(ep.ns_val[NAME] == u.index(NAME, name), label_facts(ep.ns_has, ep.ns_val, u, labels)))
     out += [p != 0 for p in ep.np_port.values()]
-    for name in {n for n, _ in u.port_names}:
+    for name in sorted({n for n, _ in u.port_names}):  # sorted: same input, same formula, same witness
         bound = [ep.np_has[n] for n in u.port_names if n[0] == name]
         if len(bound) > 1:
             out.append(z3.AtMost(*bound, 1))
