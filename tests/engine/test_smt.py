@@ -187,6 +187,10 @@ def test_witnesses_do_not_depend_on_input_order() -> None:
     ]
     first = cluster(*pols)
     flipped = Cluster.of(list(reversed(first.namespaces)), first.workloads, (), list(reversed(pols)))
-    questions: list[tuple[EndpointSpec, EndpointSpec]] = [(AnyEndpoint(), DB), (AnyEndpoint(), WEB), (Pods(), AnyEndpoint())]
+    questions: list[tuple[EndpointSpec, EndpointSpec]] = [
+        (AnyEndpoint(), DB),
+        (AnyEndpoint(), WEB),
+        (Pods(), AnyEndpoint()),
+    ]
     for src, dst in questions:
         assert SmtEngine(first).witness(src, dst) == SmtEngine(flipped).witness(src, dst)
