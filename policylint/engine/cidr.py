@@ -95,6 +95,10 @@ class AddressSpace:
         return merged
 
     def range_text(self, atom_bits: int) -> str:
+        """CIDRs when they are few (`0.0.0.0/0,::/0`), else first-last ranges."""
+        cidrs = self.cidrs(atom_bits)
+        if len(cidrs) <= 4:
+            return ",".join(cidrs)
         parts = []
         for fam, lo, hi in self.ranges(atom_bits):
             cls = ipaddress.IPv4Address if fam == 4 else ipaddress.IPv6Address
