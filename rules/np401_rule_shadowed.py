@@ -46,7 +46,14 @@ from policylint.engine.concrete import CompiledRule, Evaluator
 from policylint.engine.smt import SmtEngine, Undecided
 from policylint.findings import Hit, Severity
 from policylint.model.policy import Direction
-from policylint.queries.coverage import PolicyRule, concrete_rule_coverage, rule_label, rule_list, smt_engine
+from policylint.queries.coverage import (
+    PolicyRule,
+    concrete_rule_coverage,
+    representatives_evaluator,
+    rule_label,
+    rule_list,
+    smt_engine,
+)
 from policylint.rulespec import RuleContext, RuleSpec
 
 
@@ -72,13 +79,13 @@ def smt_cover(
     return None
 
 
-def shadowed(ctx: RuleContext, p_idx: int, subject: CompiledRule, removed: set[int]) -> Hit | None:
-    ev: Evaluator = ctx.evaluator
+def shadowed(
+    ev: Evaluator, engine: SmtEngine | None, p_idx: int, subject: CompiledRule, removed: set[int]
+) -> Hit | None:
     coverage = concrete_rule_coverage(ev, p_idx, subject, frozenset(removed))
     if not coverage.covered:
         return None
     first = [(o.policy, o.rule) for o in coverage.overlapping]
-    engine = ctx.shared("queries.coverage.smt", lambda: smt_engine(ev)) if ctx.options["scope"] == "all-pods" else None
     label = rule_label(subject.policy, subject.rule)
     if engine is None:
         covering: list[PolicyRule] | Undecided | None = first or None
@@ -105,12 +112,17 @@ def shadowed(ctx: RuleContext, p_idx: int, subject: CompiledRule, removed: set[i
 
 
 def check(ctx: RuleContext) -> Iterator[Hit]:
-    ev: Evaluator = ctx.evaluator
+    base: Evaluator = ctx.evaluator
+    engine = (
+        ctx.shared("queries.coverage.smt", lambda: smt_engine(base)) if ctx.options["scope"] == "all-pods" else None
+    )
+    # Over all pods, the concrete prefilter also tries one representative pod per selector.
+    ev = ctx.shared("queries.coverage.representatives", lambda: representatives_evaluator(base)) if engine else base
     for direction in Direction:
         removed: set[int] = set()  # reported rules no longer cover others: a duplicate pair fires once
         for p_idx in reversed(range(len(ctx.cluster.policies))):
             for subject in reversed(ev.compiled_rules(p_idx, direction)):
-                hit = shadowed(ctx, p_idx, subject, removed)
+                hit = shadowed(ev, engine, p_idx, subject, removed)
                 if hit is not None:
                     if not hit.message.startswith("could not decide"):
                         removed.add(id(subject))

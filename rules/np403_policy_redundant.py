@@ -42,7 +42,14 @@ from policylint.engine.concrete import Evaluator
 from policylint.engine.smt import SmtEngine, Undecided
 from policylint.findings import Hit, Severity
 from policylint.model.policy import NetworkPolicy
-from policylint.queries.coverage import in_effect, selection_covered, side_uncovered, smt_engine, target_groups
+from policylint.queries.coverage import (
+    in_effect,
+    representatives_evaluator,
+    selection_covered,
+    side_uncovered,
+    smt_engine,
+    target_groups,
+)
 from policylint.rulespec import RuleContext, RuleSpec
 
 
@@ -75,13 +82,16 @@ def proven(engine: SmtEngine, policy: NetworkPolicy, others: list[NetworkPolicy]
 
 
 def check(ctx: RuleContext) -> Iterator[Hit]:
-    ev: Evaluator = ctx.evaluator
+    base: Evaluator = ctx.evaluator
     policies = ctx.cluster.policies
-    engine = ctx.shared("queries.coverage.smt", lambda: smt_engine(ev)) if ctx.options["scope"] == "all-pods" else None
+    engine = (
+        ctx.shared("queries.coverage.smt", lambda: smt_engine(base)) if ctx.options["scope"] == "all-pods" else None
+    )
+    ev = ctx.shared("queries.coverage.representatives", lambda: representatives_evaluator(base)) if engine else base
     removed: set[int] = set()
     for p_idx in reversed(range(len(policies))):
         policy = policies[p_idx]
-        covering = concrete_cover(ev, p_idx, removed) if ev.selected[p_idx] else None
+        covering = concrete_cover(ev, p_idx, removed) if base.selected[p_idx] else None
         if covering is None:
             continue
         answer: bool | Undecided = True
