@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import ipaddress
+import sys
+from pathlib import Path
+
+from hypothesis import given, settings
+
 from policylint.engine.concrete import Evaluator
+from policylint.engine.connset import NONE, ConnSet
 from policylint.findings import Finding, Severity, Span
 from policylint.load import load_text
+from policylint.model.cluster import Cluster
 from policylint.queries.diff import Change, Diff, ExternalRange, WorkloadKey, diff, new_findings
 from policylint.reporters.diff import render_json, render_text, statements
 from policylint.reporters.summary_md import render as render_md
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "properties"))
+from strategies import clusters  # noqa: E402
 
 
 def deploy(ns: str, name: str, port: int = 8080) -> str:
@@ -211,3 +222,42 @@ def test_summary_headline_counts_new_findings_and_groups_them_by_severity() -> N
     md = render_md(result, [finding(14, "podSelector {app=x} matches nothing")])
     assert "**1 connection added, 0 removed; 1 new finding**" in md
     assert "**Warnings (1)**\n\n- `k8s/a.yaml:14` **NP202** peer-selects-nothing: podSelector {app=x}" in md
+
+
+def claimed_pair(result: Diff, src: WorkloadKey, dst: WorkloadKey) -> tuple[ConnSet, ConnSet] | None:
+    return next(((c.base, c.head) for c in result.changes if (c.src, c.dst) == (src, dst)), None)
+
+
+def claimed_external(
+    result: Diff, w: WorkloadKey, address: ipaddress.IPv4Address, outgoing: bool
+) -> tuple[ConnSet, ConnSet] | None:
+    for c in result.changes:
+        own, ext = (c.src, c.dst) if outgoing else (c.dst, c.src)
+        if own == w and isinstance(ext, ExternalRange) and any(address in ipaddress.ip_network(n) for n in ext.cidrs):
+            return c.base, c.head
+    return None
+
+
+@settings(max_examples=40)
+@given(clusters(), clusters())
+def test_diff_agrees_with_the_evaluator_on_every_pair_and_address(a: Cluster, b: Cluster) -> None:
+    eva, evb = Evaluator(a), Evaluator(b)
+    result = diff(eva, evb)
+    ia = {WorkloadKey(w.namespace, w.name, w.kind): i for i, w in enumerate(a.workloads)}
+    ib = {WorkloadKey(w.namespace, w.name, w.kind): i for i, w in enumerate(b.workloads)}
+    common = sorted(ia.keys() & ib.keys())
+    for s in common:
+        for d in common:
+            if s != d:
+                want = (eva.allowed_conns(ia[s], ia[d]), evb.allowed_conns(ib[s], ib[d]))
+                assert (claimed_pair(result, s, d) or (want[0], want[0])) == want
+    addresses = {atom.first for atom in (*eva.space.atoms, *evb.space.atoms) if atom.family == 4}
+    for first in sorted(addresses):
+        addr = ipaddress.IPv4Address(first)
+        for w in common:
+            out = (eva.allowed_conns(ia[w], addr), evb.allowed_conns(ib[w], addr))
+            assert (claimed_external(result, w, addr, True) or (out[0], out[0])) == out
+            inc = (eva.allowed_conns(addr, ia[w]), evb.allowed_conns(addr, ib[w]))
+            assert (claimed_external(result, w, addr, False) or (inc[0], inc[0])) == inc
+    assert {w.workload for w in result.appeared} == ib.keys() - ia.keys()
+    assert NONE not in {c.head for c in result.changes if c.kind is Change.ADDED}
