@@ -12,11 +12,12 @@ for every possible pod, namespace and address, not only the input's workloads:
 Endpoints use the forms of `policylint query`: `ns/name` (a workload of the input), `ns:selector`,
 `*:selector`, `[namespace-selector]:selector`, an IP or CIDR, or `any`. `except` lists endpoints
 exempt at either end of a flow (a workload in `except` stands for every pod of its namespace
-carrying its labels). `port` is a number, `number/PROTOCOL` (`53/UDP`), or a
-container port name resolved on a single destination workload. A violation names a witness
-connection, re-checked by the concrete evaluator, and the policy rule that permits it (for
-`deny`) or the side that blocks it with the closest miss (for `allow`). The finding points at
-the expectation in the config file. An undecided check is reported as "could not decide".
+carrying its labels). Selector endpoints stand for ordinary pods: hostNetwork pods, which
+NetworkPolicy does not govern, are left out (`hostnetwork-selected` reports those). `port` is a
+number, `number/PROTOCOL` (`53/UDP`), or a container port name resolved on a single destination
+workload. A violation names a witness connection, re-checked by the concrete evaluator, and the
+policy rule that permits it (for `deny`) or the side that blocks it with the closest miss (for
+`allow`). The finding points at the expectation in the config file. An undecided check is reported as "could not decide".
 
 ## Why it matters
 

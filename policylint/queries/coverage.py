@@ -300,7 +300,8 @@ def symbolic(spec: EndpointSpec) -> SymbolicSpec:
         return AnyEndpoint()
     if spec.network is not None:
         return Addresses(spec.network)
-    return Pods(namespace=spec.namespace, namespace_selector=spec.namespace_selector, pod_selector=spec.pod_selector)
+    # hostNetwork pods are outside NetworkPolicy (SEMANTICS P18): a selector means ordinary pods.
+    return Pods(spec.namespace, spec.namespace_selector, spec.pod_selector, host_network=False)
 
 
 def endpoint(ev: Evaluator, text: str) -> EndpointSpec:
@@ -318,7 +319,7 @@ def symbolic_exempt(ev: Evaluator, spec: EndpointSpec) -> SymbolicSpec:
     if not spec.single:
         return symbolic(spec)
     w = ev.workloads[spec.workloads.bit_length() - 1]
-    return Pods(namespace=w.namespace, pod_selector=LabelSelector(tuple(sorted(w.labels.items()))))
+    return Pods(namespace=w.namespace, pod_selector=LabelSelector(tuple(sorted(w.labels.items()))), host_network=False)
 
 
 def _selectors(specs: Iterable[SymbolicSpec]) -> list[LabelSelector]:

@@ -91,7 +91,7 @@ def test_find_flow_respects_exempt_endpoints_and_blocked_flows() -> None:
     engine = SmtEngine(cluster)
     ev = Evaluator(cluster)
     web = coverage.symbolic_exempt(ev, resolve(ev, "shop/web"))
-    assert web == Pods(namespace="shop", pod_selector=sel(app="web"))
+    assert web == Pods(namespace="shop", pod_selector=sel(app="web"), host_network=False)
     allowed = coverage.find_flow(engine, Pods(), 0, TCP80, allowed=True)
     assert isinstance(allowed, Witness)
     assert coverage.find_flow(engine, Pods(), 0, TCP80, allowed=True, exempt=[web]) is None
