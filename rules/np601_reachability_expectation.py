@@ -17,7 +17,8 @@ NetworkPolicy does not govern, are left out (`hostnetwork-selected` reports thos
 number, `number/PROTOCOL` (`53/UDP`), or a container port name resolved on a single destination
 workload. A violation names a witness connection, re-checked by the concrete evaluator, and the
 policy rule that permits it (for `deny`) or the side that blocks it with the closest miss (for
-`allow`). The finding points at the expectation in the config file. An undecided check is reported as "could not decide".
+`allow`). The finding points at the expectation in the config file. An undecided check is
+reported as "could not decide".
 
 ## Why it matters
 
