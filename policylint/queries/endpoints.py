@@ -140,4 +140,4 @@ def resolve(ev: Evaluator, text: str) -> EndpointSpec:
     text = text.strip()
     if text.lower() in ("any", "*"):
         return EndpointSpec(text, ev.universe, any_external=True, pod_selector=LabelSelector())
-    return _workload(ev, text) or _address(text) or _selector_form(ev, text)
+    return _address(text) or _workload(ev, text) or _selector_form(ev, text)
