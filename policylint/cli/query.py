@@ -19,7 +19,8 @@ from policylint.engine.concrete import Evaluator
 from policylint.model.policy import Protocol
 from policylint.queries.endpoints import EndpointError, resolve
 from policylint.queries.explain import want_of
-from policylint.queries.reach import extra_networks, reach
+from policylint.queries.reach import Answer, extra_networks, reach
+from policylint.queries.witness import SymbolicAnswer, symbolic
 from policylint.reporters.query import render_json, render_text
 
 
@@ -50,9 +51,13 @@ def parse_port(text: str | None) -> tuple[int | None, Protocol | None]:
 @click.option("--expect", type=click.Choice(["allow", "deny"]), default=None,
               help="Exit 1 when the answer differs (assert reachability in CI).")
 @click.option("--verbose", "-v", is_flag=True, help="List skipped kinds and inputs on stderr.")
+@click.option("--smt/--no-smt", default=True, show_default=True,
+              help="For selector and `any` endpoints, also ask z3 about pods the input does not have.")
+@click.option("--smt-timeout", type=click.IntRange(min=1), default=5000, show_default=True,
+              help="Milliseconds per solver call; an undecided call is reported, never taken as an answer.")
 def query_command(
     paths: tuple[str, ...], src: str, dst: str, port: str | None, fmt: str, expect: str | None, verbose: bool,
-    **opts: Any,
+    smt: bool, smt_timeout: int, **opts: Any,
 ) -> None:
     """Answer whether --from can reach --to, with the policies and rules that decide each side.
 
@@ -65,12 +70,28 @@ def query_command(
         echo_input_problems(loaded, verbose)
         ev = Evaluator(loaded.cluster, config.assumptions, extra_networks([src, dst]))
         try:
-            answer = reach(ev, resolve(ev, src), resolve(ev, dst), want_of(number, protocol))
+            src_spec, dst_spec = resolve(ev, src), resolve(ev, dst)
         except EndpointError as exc:
             raise click.UsageError(str(exc)) from None
+        want = want_of(number, protocol)
+        answer = reach(ev, src_spec, dst_spec, want)
+        if smt and (src_spec.symbolic or dst_spec.symbolic):
+            add_symbolic(answer, symbolic(loaded.cluster, config.assumptions, src_spec, dst_spec, want,
+                                          smt_timeout, max(10.0, smt_timeout / 100)))
         click.echo(render_json(answer) if fmt == "json" else render_text(answer), nl=False)
     if loaded.fatal:
         sys.exit(2)
     if expect is not None and (expect == "allow") != answer.allowed:
         click.echo(f"expected {expect}, but the answer is {'allow' if answer.allowed else 'deny'}", err=True)
         sys.exit(1)
+
+
+def add_symbolic(answer: Answer, sym: SymbolicAnswer) -> None:
+    if sym.text:
+        answer.witnesses.append(sym.text)
+        answer.allowed = True  # a verified witness: some matching pod can connect
+    elif sym.none_possible:
+        answer.witnesses.append("proven: no pod or address matching these endpoints could connect, "
+                                "not even one the input does not have")
+    if sym.undecided:
+        answer.undecided.append(sym.undecided)
