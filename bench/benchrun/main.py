@@ -122,7 +122,8 @@ def measure_size(workloads: int, opts: argparse.Namespace, notes: list[str]) -> 
 
     def note(reason: str) -> None:
         if reason:
-            notes.append(f"{workloads}: {reason}")
+            line = " ".join(reason.split())
+            notes.append(f"{workloads}: {line[:200]}")
 
     if "floor" in todo:
         result, _, why = probe("floor", root, opts.repeat, opts.timeout)
@@ -199,7 +200,8 @@ def main(argv: list[str]) -> int:
     for workloads in sorted(opts.sizes):
         rows.append(measure_size(workloads, opts, notes))
     command = shlex.join(["bench/run", *argv])
-    section = report.render(rows, command, nca.version() if "nca" in opts.only else None, notes)
+    nca_version = (nca.version() or "not installed") if "nca" in opts.only else "not run"
+    section = report.render(rows, command, nca_version, notes)
     print(section)
     if opts.write_results:
         report.write_results(section)

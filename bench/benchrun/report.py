@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import itertools
+import math
 import os
 import platform
 import re
@@ -57,6 +59,24 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+GROWTH = (("floor", "YAML floor"), ("load", "load"), ("matrix", "matrix"), ("lint", "lint"), ("nca", "NCA"))
+
+
+def growth(rows: list[dict[str, Any]]) -> list[str]:
+    """Exponent k in time ~ (workloads + policies)^k between consecutive sizes: 1 is linear, 2 quadratic."""
+    out = []
+    for a, b in itertools.pairwise(rows):
+        size_a, size_b = a["workloads"] + a["policies"], b["workloads"] + b["policies"]
+        parts = []
+        for key, title in GROWTH:
+            ta, tb = a.get(key), b.get(key)
+            if isinstance(ta, float) and isinstance(tb, float) and ta > 0 and size_b > size_a:
+                parts.append(f"{title} {math.log(tb / ta) / math.log(size_b / size_a):.2f}")
+        if parts:
+            out.append(f"- {a['workloads']:,} -> {b['workloads']:,} workloads: " + ", ".join(parts))
+    return out
+
+
 def _check(ok: bool | None) -> str:
     return "n/a" if ok is None else ("met" if ok else "NOT met")
 
@@ -109,7 +129,7 @@ def _git_commit() -> str:
     return out.stdout.strip() or "unknown"
 
 
-def machine(nca_version: str | None) -> list[str]:
+def machine(nca_version: str) -> list[str]:
     import yaml
 
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -118,15 +138,18 @@ def machine(nca_version: str | None) -> list[str]:
         f"- date: {datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- machine: {cores} cores (nproc), {_cpu_model()}, {_memory()} memory, {platform.system()}",
         f"- Python {platform.python_version()} ({sys.executable}); PyYAML {yaml.__version__} {libyaml}",
-        f"- policylint commit {_git_commit()}; NCA: {nca_version or 'not installed'}",
+        f"- policylint commit {_git_commit()}; NCA: {nca_version}",
     ]
 
 
-def render(rows: list[dict[str, Any]], command: str, nca_version: str | None, notes: list[str]) -> str:
+def render(rows: list[dict[str, Any]], command: str, nca_version: str, notes: list[str]) -> str:
     parts = ["## Latest run", "", *machine(nca_version), f"- command: `{command}`", "", table(rows), ""]
     found = targets(rows)
     if found:
         parts += ["Targets (issue 6):", "", *found, ""]
+    slopes = growth(rows)
+    if slopes:
+        parts += ["Growth exponent k (time ~ (workloads + policies)^k) between consecutive sizes:", "", *slopes, ""]
     if notes:
         parts += ["Notes from this run:", "", *[f"- {n}" for n in notes], ""]
     return "\n".join(parts)
