@@ -8,7 +8,9 @@ known or new namespaces) are re-checked by the concrete evaluator.
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+import ipaddress
+
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from strategies import clusters
 from universe import REPRESENTATIVE_PORTS, endpoint_pairs
@@ -24,7 +26,21 @@ from policylint.engine.smt import (
     verify_uncovered,
     verify_witness,
 )
-from policylint.model import PROTOCOLS, Cluster, NetworkPolicy, Rule
+from policylint.model import (
+    PROTOCOLS,
+    Cluster,
+    ContainerPort,
+    Direction,
+    IPBlock,
+    LabelSelector,
+    Namespace,
+    NetworkPolicy,
+    Peer,
+    PortSpec,
+    Protocol,
+    Rule,
+    Workload,
+)
 
 
 def _describe(cluster: Cluster) -> str:
@@ -34,6 +50,33 @@ def _describe(cluster: Cluster) -> str:
 assumptions = st.builds(Assumptions, host_network_selectable=st.booleans())
 
 
+def _pitfalls() -> Cluster:
+    """Pinned: named ports resolving to different numbers per pod, AND vs OR peers, an egress-only
+    policy without policyTypes (isolates ingress too), an except edge, a hostNetwork pod."""
+    v4 = ipaddress.ip_network("10.0.0.0/16")
+    ex = ipaddress.ip_network("10.0.1.0/24")
+    block = Peer(ip_block=IPBlock(str(v4), (str(ex),), v4, (ex,)))
+    app_a, ns_a = LabelSelector((("app", "a"),)), LabelSelector((("tier", "a"),))
+    rules = (
+        Rule(Direction.INGRESS, 0, (Peer(app_a, ns_a),), (PortSpec("http"),)),
+        Rule(Direction.INGRESS, 1, (Peer(app_a), Peer(None, ns_a), block), (PortSpec(80, 443, Protocol.UDP),)),
+    )
+    egress_only = NetworkPolicy("ns1", "e", LabelSelector(), None, egress=(Rule(Direction.EGRESS, 0, (block,)),))
+    return Cluster.of(
+        [Namespace("ns0", {"tier": "a"}), Namespace("ns1", {})],
+        [
+            Workload("ns0", "w0", "Deployment", {"app": "a"}, (ContainerPort(8080, Protocol.TCP, "http"),)),
+            Workload("ns0", "w1", "Deployment", {"app": "b"}, (ContainerPort(80, Protocol.TCP, "http"),)),
+            Workload("ns1", "w2", "Deployment", {"app": "a"}),
+            Workload("ns1", "w3", "Deployment", {"app": "a"}, host_network=True),
+        ],
+        (),
+        [NetworkPolicy("ns0", "in", LabelSelector(), (Direction.INGRESS,), ingress=rules), egress_only],
+    )
+
+
+@example(_pitfalls(), Assumptions())
+@example(_pitfalls(), Assumptions(host_network_selectable=True))
 @given(clusters(), assumptions)
 def test_engines_agree_on_every_flow_of_the_universe(cluster: Cluster, assume: Assumptions) -> None:
     concrete, smt = Evaluator(cluster, assume), SmtEngine(cluster, assume, timeout_ms=10_000)
