@@ -194,3 +194,14 @@ def test_witnesses_do_not_depend_on_input_order() -> None:
     ]
     for src, dst in questions:
         assert SmtEngine(first).witness(src, dst) == SmtEngine(flipped).witness(src, dst)
+
+
+def test_find_blocked_flows_and_exemptions() -> None:
+    c = cluster(DB_FROM_WEB)
+    smt = SmtEngine(c)
+    blocked = smt.find(AnyEndpoint(), DB, ConnSet.single(TCP, 5432), allowed=False)
+    assert isinstance(blocked, Witness) and not verify_witness(c, blocked)
+    # Exempting every pod labelled app=web in shop leaves no allowed source on the pg port.
+    web_in_shop = Pods(namespace="shop", pod_selector=sel(app="web"))
+    assert smt.find(AnyEndpoint(), DB, ConnSet.single(TCP, 5432), exempt=[web_in_shop]) is None
+    assert isinstance(smt.find(AnyEndpoint(), DB, ConnSet.single(TCP, 5432)), Witness)

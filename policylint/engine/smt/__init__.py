@@ -6,6 +6,8 @@ concrete evaluator can re-check (`verify_witness`), or an explicit `Undecided`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import z3
 
 from policylint.engine.connset import ConnSet
@@ -105,8 +107,27 @@ class SmtEngine:
     ) -> Witness | Undecided | None:
         """A flow from an endpoint matching `src` to one matching `dst`, on a (protocol, port) in
         `conns` (None: any), that the policies allow; None if there is none."""
-        enc, flow = self._setup(_spec_selectors(src) + _spec_selectors(dst))
-        formulas = enc.constrain(flow.src, src) + enc.constrain(flow.dst, dst) + [enc.allowed(flow)]
+        return self.find(src, dst, conns)
+
+    def find(
+        self,
+        src: EndpointSpec,
+        dst: EndpointSpec,
+        conns: ConnSet | None = None,
+        allowed: bool = True,
+        exempt: Sequence[EndpointSpec] = (),
+    ) -> Witness | Undecided | None:
+        """A flow from `src` to `dst` on a (protocol, port) in `conns` (None: any) whose verdict is
+        `allowed`, with neither end matching an `exempt` spec; None when there is none."""
+        enc, flow = self._setup([s for spec in (src, dst, *exempt) for s in _spec_selectors(spec)])
+        formulas = enc.constrain(flow.src, src) + enc.constrain(flow.dst, dst)
+        for spec in exempt:
+            for ep in (flow.src, flow.dst):
+                known = ep.known  # binding a workload to test "matches" must not bind the endpoint
+                formulas.append(z3.Not(enc.all(enc.constrain(ep, spec))))
+                ep.known = known
+        verdict = enc.allowed(flow)
+        formulas.append(verdict if allowed else z3.Not(verdict))
         if conns is not None:
             formulas.append(self._conns(flow, conns))
         return self._ask(enc, flow, formulas)
