@@ -12,7 +12,8 @@ from policylint.engine.bitset import bit_indices
 from policylint.engine.connset import ConnSet
 from policylint.engine.flow import Assumptions
 from policylint.engine.smt import AnyEndpoint, Budget, SmtEngine, SyntheticPod, Undecided, Witness, verify_witness
-from policylint.engine.smt.encode import Addresses, EndpointSpec as SmtSpec, Pods
+from policylint.engine.smt.encode import Addresses, Pods
+from policylint.engine.smt.encode import EndpointSpec as SmtSpec
 from policylint.model.cluster import Cluster
 from policylint.queries.endpoints import EndpointSpec
 
