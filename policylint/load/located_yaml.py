@@ -169,7 +169,11 @@ class Builder:
         fn = _SCALARS.get(tag)
         if fn is None:
             self.bad_tag(node)
-        return fn(_CONSTRUCTOR, node)
+        try:
+            return fn(_CONSTRUCTOR, node)
+        except (ValueError, IndexError, KeyError) as err:  # `!!int x`, `!!bool maybe`, an empty `!!float`
+            short = tag.rpartition(":")[2]
+            raise LoadError(*self.start(node), f"{node.value!r} is not a valid !!{short} value") from err
 
     def bad_tag(self, node: Node) -> NoReturn:
         line, col = self.start(node)

@@ -127,8 +127,13 @@ def _parse_part(text: str, file: str, line_offset: int, out: Stream) -> int | No
         span = Span(file, line + line_offset + 1, col)
         out.problems.append(InputProblem(YAML_SYNTAX, span, _syntax_message(err, text, line)))
         return line
+    except yaml.reader.ReaderError as err:  # a character YAML forbids anywhere (control characters)
+        line, col = _position_of(text, err.character)
+        message = f"invalid YAML: unacceptable character #x{err.character:04x} ({err.reason})"
+        out.problems.append(InputProblem(YAML_SYNTAX, Span(file, line + line_offset + 1, col), message))
     except yaml.YAMLError as err:  # errors without a position
-        out.problems.append(InputProblem(YAML_SYNTAX, Span(file, line_offset + 1, 1), str(err)))
+        message = " ".join(str(err).split())  # one line, as every message
+        out.problems.append(InputProblem(YAML_SYNTAX, Span(file, line_offset + 1, 1), message))
     finally:
         loader.dispose()
     return None
@@ -162,6 +167,14 @@ def _build(node: Any, may_alias: bool, file: str, line_offset: int, out: Stream)
         out.problems.append(InputProblem(DUPLICATE_KEY, Span(file, line, col), message))
     if value is not None:
         out.documents.append(RawDocument(value, span))
+
+
+def _position_of(text: str, character: object) -> tuple[int, int]:
+    """(0-based line, 1-based column) of the first `character` in `text` (libyaml reports a byte offset)."""
+    at = text.find(chr(character)) if isinstance(character, int) else -1
+    if at < 0:
+        return 0, 1
+    return text.count("\n", 0, at), at - (text.rfind("\n", 0, at) + 1) + 1
 
 
 def _syntax_message(err: yaml.MarkedYAMLError, text: str, line: int) -> str:

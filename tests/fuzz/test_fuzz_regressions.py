@@ -1,0 +1,42 @@
+"""Loader crashes the CLI fuzzer found, pinned at the loader with their exact messages and places."""
+
+from __future__ import annotations
+
+import pytest
+
+from policylint.load import load_text
+
+GOOD = "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: good}\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        ("!!int \n", "f.yaml:1:1", "'' is not a valid !!int value; document skipped"),
+        ("x: !!int abc\n", "f.yaml:1:4", "'abc' is not a valid !!int value; document skipped"),
+        ("a:\n  b: !!bool maybe\n", "f.yaml:2:6", "'maybe' is not a valid !!bool value; document skipped"),
+        ("!!float \n", "f.yaml:1:1", "'' is not a valid !!float value; document skipped"),
+        ("? !!int 0x\n: v\n", "f.yaml:1:3", "'0x' is not a valid !!int value; document skipped"),
+    ],
+)
+def test_an_invalid_explicitly_tagged_scalar_is_a_syntax_problem_not_a_crash(
+    text: str, where: str, message: str
+) -> None:
+    result = load_text(text + GOOD, "f.yaml")
+    assert [(p.rule, str(p.span), p.message) for p in result.problems] == [("NP001", where, message)]
+    assert "good" in result.cluster.namespace_index  # the next document is still read
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "char"),
+    [
+        ("\x1f", "f.yaml:1:1", "#x001f"),
+        ("a: b\n\nc: d\x1b\n", "f.yaml:3:5", "#x001b"),
+        ("x: \x85\x01\n", "f.yaml:1:5", "#x0001"),  # libyaml counts bytes; the column counts characters
+    ],
+)
+def test_a_control_character_is_reported_on_one_line_at_its_place(text: str, where: str, char: str) -> None:
+    result = load_text(text, "f.yaml")
+    assert [(p.rule, str(p.span)) for p in result.problems] == [("NP001", where)]
+    message = result.problems[0].message
+    assert message == f"invalid YAML: unacceptable character {char} (control characters are not allowed)"
