@@ -85,12 +85,26 @@ class Evaluator:
 
     def peer_pods(self, policy: NetworkPolicy, peer: Peer) -> int:
         """Workloads a peer matches. A peer with only podSelector means the policy's namespace."""
-        if peer.ip_block is not None or (peer.pod_selector is None and peer.namespace_selector is None):
-            return 0  # ipBlocks match external addresses; an empty peer is invalid and matches nothing
+        if peer.ip_block is not None:
+            return self._ipblock_pods(peer.ip_block)
+        if peer.pod_selector is None and peer.namespace_selector is None:
+            return 0  # an empty peer is invalid and matches nothing
         if peer.namespace_selector is None:
             assert peer.pod_selector is not None
             return self.index.pods_in(policy.namespace, peer.pod_selector)
         return self.index.pods_in_namespaces(peer.namespace_selector, peer.pod_selector)
+
+    def _ipblock_pods(self, block: IPBlock) -> int:
+        """ipBlocks match external addresses only, unless assumed to match pod addresses too.
+
+        Manifests carry no pod IPs, so under that assumption only a block that covers a whole
+        address family without excepts (0.0.0.0/0, ::/0) is known to cover every pod.
+        """
+        if not self.assumptions.ipblocks_match_pods or block.network is None:
+            return 0
+        if block.network.prefixlen == 0 and not block.except_:
+            return self.universe
+        return 0
 
     def peer_atoms(self, peer: Peer) -> int:
         return self.space.block_atoms(peer.ip_block) if peer.ip_block is not None else 0

@@ -53,7 +53,10 @@ def symbolic(
     cluster: Cluster, assumptions: Assumptions, src: EndpointSpec, dst: EndpointSpec, want: ConnSet | None,
     timeout_ms: int, budget_seconds: float,
 ) -> SymbolicAnswer:
-    engine = SmtEngine(cluster, assumptions, timeout_ms=timeout_ms, budget=Budget(budget_seconds))
+    try:
+        engine = SmtEngine(cluster, assumptions, timeout_ms=timeout_ms, budget=Budget(budget_seconds))
+    except NotImplementedError as exc:
+        return SymbolicAnswer(None, undecided=f"no symbolic answer: {exc}")
     answer = engine.witness(_smt_spec(cluster, src), _smt_spec(cluster, dst), want)
     if isinstance(answer, Undecided):
         return SymbolicAnswer(None, undecided=f"the solver gave up ({answer.reason})")

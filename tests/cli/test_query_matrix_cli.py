@@ -92,3 +92,18 @@ def test_matrix_reads_stdin_and_reports_broken_input_without_traceback(tmp_path:
     manifest = Path(SHOP, "workloads.yaml").read_text()
     r = CliRunner().invoke(cli, ["matrix", "-"], input=manifest)
     assert r.exit_code == 0 and "All Connections" in r.stdout
+
+
+def test_ipblocks_match_pods_assumption_lets_a_whole_family_block_admit_pods(tmp_path: Path) -> None:
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x, labels: {app: a}}\n"
+        "spec: {containers: [{name: c, image: i}]}\n---\n"
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: b, namespace: x, labels: {app: b}}\n"
+        "spec: {containers: [{name: c, image: i}]}\n---\n"
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: x}\n"
+        "spec:\n  podSelector: {matchLabels: {app: b}}\n  ingress: [{from: [{ipBlock: {cidr: 0.0.0.0/0}}]}]\n"
+    )
+    args = ["query", str(manifest), "--from", "x/a", "--to", "x/b", "--port", "80"]
+    assert "BLOCKED" in run(*args).stdout
+    assert "ALLOWED" in run(*args, "--ipblocks-match-pods").stdout
