@@ -43,3 +43,16 @@ def test_concrete_engine_matches_the_case_table(case: Path) -> None:
         assert ev.verdict(flow).allowed is row["allowed"], f"{row['from']} -> {row['to']}: {row['why']}"
         conns = ev.allowed_conns(flow.src, flow.dst)
         assert conns.contains(flow.protocol, flow.port) is row["allowed"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_smt_engine_matches_the_case_table(case: Path) -> None:
+    from policylint.engine.smt import SmtEngine
+
+    result = load_paths([str(case / "manifests.yaml")])
+    ev = Evaluator(result.cluster)
+    smt = SmtEngine(result.cluster)
+    for row in flows(case):
+        flow = Flow(endpoint(ev, row["from"]), endpoint(ev, row["to"]),
+                    Protocol[row.get("protocol", "TCP")], int(row["port"]))
+        assert smt.verdict(flow) is row["allowed"], f"{row['from']} -> {row['to']}: {row['why']}"
