@@ -140,6 +140,10 @@ def _read_file(file: str, out: Inputs) -> None:
 def _read_stdin(stdin: StdinArg, out: Inputs) -> None:
     source = stdin if stdin is not None else sys.stdin.buffer
     data = source if isinstance(source, (str, bytes)) else source.read()
+    if isinstance(data, str) and not _encodable(data):
+        # Python reads stdin with errors="surrogateescape": undecodable bytes arrive as lone
+        # surrogates. Turn them back into bytes, so they are reported as a file's would be.
+        data = data.encode("utf-8", "surrogateescape" if _escaped_bytes_only(data) else "surrogatepass")
     text = data if isinstance(data, str) else decode(data, STDIN, out)
     if text is None:
         return
@@ -147,6 +151,22 @@ def _read_stdin(stdin: StdinArg, out: Inputs) -> None:
         out.unreadable(STDIN, "standard input is empty")
         return
     _read_text(text, STDIN, out)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _escaped_bytes_only(text: str) -> bool:
+    try:
+        text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def decode(data: bytes, file: str, out: Inputs) -> str | None:

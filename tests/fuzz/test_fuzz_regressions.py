@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policylint.load import load_text
+from policylint.load import load_paths, load_text
 
 GOOD = "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: good}\n"
 
@@ -40,3 +40,17 @@ def test_a_control_character_is_reported_on_one_line_at_its_place(text: str, whe
     assert [(p.rule, str(p.span)) for p in result.problems] == [("NP001", where)]
     message = result.problems[0].message
     assert message == f"invalid YAML: unacceptable character {char} (control characters are not allowed)"
+
+
+@pytest.mark.parametrize(
+    ("stdin", "where", "byte"),
+    [
+        ("a: \udcff\n", "<stdin>:1:4", "0xff"),  # what Python's stdin (surrogateescape) makes of byte 0xff
+        ("x: 1\ny: \udcc3\n", "<stdin>:2:4", "0xc3"),
+        ("x: \ud800\n", "<stdin>:1:4", "0xed"),  # a lone surrogate from a library caller
+    ],
+)
+def test_undecodable_stdin_is_reported_like_an_undecodable_file(stdin: str, where: str, byte: str) -> None:
+    result = load_paths(["-"], stdin=stdin)
+    assert [(p.rule, str(p.span)) for p in result.problems] == [("NP001", where)]
+    assert f"is not valid UTF-8 (byte {byte})" in result.problems[0].message
