@@ -109,12 +109,12 @@ def input_paths(paths: Sequence[str], config: Config) -> list[str]:
     raise click.UsageError("no PATHS given and no 'paths' in the config")
 
 
-def load_input(paths: Sequence[str], config: Config) -> Input:
+def load_input(paths: Sequence[str], config: Config, validate: bool = True) -> Input:
     """Load PATHS (`-` is stdin) into one cluster; raise InputError when nothing could be read."""
     from policylint.load import load_paths
 
     stdin = sys.stdin.read() if "-" in paths else None
-    loaded = load_paths(list(paths), default_namespace=config.namespace or "default", stdin=stdin)
+    loaded = load_paths(list(paths), default_namespace=config.namespace or "default", stdin=stdin, validate=validate)
     # An unreadable input is an NP004 finding and the rest is still analysed; only when nothing at
     # all could be read is it an input error (exit 2).
     if loaded.fatal and not loaded.files_read and not loaded.documents:

@@ -33,7 +33,7 @@ def matrix_command(paths: tuple[str, ...], fmt: str, verbose: bool, **opts: Any)
     """
     with handle_errors(opts["debug"]):
         config = resolve_config(opts)
-        loaded = load_input(input_paths(paths, config), config).loaded
+        loaded = load_input(input_paths(paths, config), config, validate=False).loaded
         echo_input_problems(loaded, verbose)
         ev = Evaluator(loaded.cluster, config.assumptions)
         click.echo(render(compute_matrix(ev), fmt), nl=False)

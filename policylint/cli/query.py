@@ -66,7 +66,7 @@ def query_command(
     number, protocol = parse_port(port)
     with handle_errors(opts["debug"]):
         config = resolve_config(opts)
-        loaded = load_input(input_paths(paths, config), config).loaded
+        loaded = load_input(input_paths(paths, config), config, validate=False).loaded
         echo_input_problems(loaded, verbose)
         ev = Evaluator(loaded.cluster, config.assumptions, extra_networks([src, dst]))
         try:

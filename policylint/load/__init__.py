@@ -26,10 +26,16 @@ class LoadResult:
     fatal: bool = False  # some input could not be read at all (the CLI exits 2)
 
 
-def load_paths(paths: Sequence[str], *, default_namespace: str = "default", stdin: StdinArg = None) -> LoadResult:
-    """Read every path (`-` is stdin) into one cluster. Deterministic in file and document order."""
+def load_paths(
+    paths: Sequence[str], *, default_namespace: str = "default", stdin: StdinArg = None, validate: bool = True
+) -> LoadResult:
+    """Read every path (`-` is stdin) into one cluster. Deterministic in file and document order.
+
+    `validate=False` skips the schema check of fields the model does not read (the reachability
+    commands use it for speed); fields the model reads are always type-checked.
+    """
     with no_gc():
-        return _result(read_paths(paths, stdin), default_namespace)
+        return _result(read_paths(paths, stdin), default_namespace, validate)
 
 
 def load_text(text: str, file: str = STDIN, *, default_namespace: str = "default") -> LoadResult:
@@ -42,13 +48,14 @@ def load_text(text: str, file: str = STDIN, *, default_namespace: str = "default
         return _result(inputs, default_namespace)
 
 
-def _result(inputs: Inputs, default_namespace: str) -> LoadResult:
+def _result(inputs: Inputs, default_namespace: str, schema_check: bool = True) -> LoadResult:
     # model.build sits one layer above load; the public loading API bundles both on purpose.
     from policylint.load.validate import validate
     from policylint.model.build import build_cluster
 
     problems = list(inputs.problems)
-    problems.extend(validate(inputs.objects))
+    if schema_check:
+        problems.extend(validate(inputs.objects))
     cluster, more = build_cluster(inputs.objects, default_namespace)
     problems.extend(more)
     return LoadResult(

@@ -10,6 +10,7 @@ stay strings, as they do when kubectl converts YAML to JSON.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -22,7 +23,27 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from policylint.findings import Span
 
-Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+_RESOLVER = yaml.resolver.Resolver()
+
+
+@functools.lru_cache(maxsize=65536)
+def _plain_scalar_tag(value: str) -> str:
+    # Resolving a plain scalar runs a regex per candidate tag in Python; manifests repeat the same
+    # keys and values thousands of times, so the (pure) answer is memoized.
+    tag: str = _BaseLoader.resolve(_RESOLVER, ScalarNode, value, (True, False))
+    return tag
+
+
+class Loader(_BaseLoader):  # type: ignore[misc]
+    """The C loader with memoized implicit-tag resolution for plain scalars."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is ScalarNode and implicit[0]:
+            return _plain_scalar_tag(value)
+        return super().resolve(kind, value, implicit)
 
 MAX_DEPTH = 1000  # real manifests nest < 30 levels; deeper input is hostile
 ALIAS_ALLOWANCE = 100_000  # collections an alias may add beyond the distinct ones written
