@@ -43,6 +43,8 @@ class Config:
     namespace: str | None = None
     assumptions: Assumptions = Assumptions()
     expectations: tuple[Expectation, ...] = ()
+    smt_timeout_ms: int = 5_000
+    smt_budget_seconds: float = 120.0
 
     def enabled(self, rule: RuleSpec) -> bool:
         if rule.scope == "input":

@@ -85,6 +85,8 @@ class RuleContext:
     assumptions: Assumptions = Assumptions()
     expectations: tuple[Expectation, ...] = ()
     current_policy: NetworkPolicy | None = None
+    smt_timeout_ms: int = 5_000  # per solver call
+    smt_budget_seconds: float = 120.0  # for all solver calls of the run together
     memo: Memo = field(default_factory=Memo, compare=False)
 
     @property

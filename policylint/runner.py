@@ -97,7 +97,10 @@ def input_findings(problems: Iterable[InputProblem], config: Config) -> Iterator
 
 
 def rule_findings(cluster: Cluster, config: Config, debug: bool) -> Iterator[Finding]:
-    base = RuleContext(cluster, assumptions=config.assumptions, expectations=config.expectations, memo=Memo())
+    base = RuleContext(
+        cluster, assumptions=config.assumptions, expectations=config.expectations, memo=Memo(),
+        smt_timeout_ms=config.smt_timeout_ms, smt_budget_seconds=config.smt_budget_seconds,
+    )
     for rule in config.enabled_rules():
         ctx = base.with_options(config.options(rule))
         if rule.scope == "cluster":

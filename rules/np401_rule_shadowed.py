@@ -114,7 +114,9 @@ def shadowed(
 def check(ctx: RuleContext) -> Iterator[Hit]:
     base: Evaluator = ctx.evaluator
     engine = (
-        ctx.shared("queries.coverage.smt", lambda: smt_engine(base)) if ctx.options["scope"] == "all-pods" else None
+        ctx.shared("queries.coverage.smt",
+            lambda: smt_engine(base, ctx.smt_timeout_ms, ctx.smt_budget_seconds),
+        ) if ctx.options["scope"] == "all-pods" else None
     )
     # Over all pods, the concrete prefilter also tries one representative pod per selector.
     ev = ctx.shared("queries.coverage.representatives", lambda: representatives_evaluator(base)) if engine else base

@@ -85,7 +85,9 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
     base: Evaluator = ctx.evaluator
     policies = ctx.cluster.policies
     engine = (
-        ctx.shared("queries.coverage.smt", lambda: smt_engine(base)) if ctx.options["scope"] == "all-pods" else None
+        ctx.shared("queries.coverage.smt",
+            lambda: smt_engine(base, ctx.smt_timeout_ms, ctx.smt_budget_seconds),
+        ) if ctx.options["scope"] == "all-pods" else None
     )
     ev = ctx.shared("queries.coverage.representatives", lambda: representatives_evaluator(base)) if engine else base
     removed: set[int] = set()

@@ -59,7 +59,9 @@ def contained(ctx: RuleContext, policy: NetworkPolicy, rule: Rule, inner: int, o
         return bool(atoms) and not atoms & ~ev.peer_atoms(b)
     if ev.peer_pods(policy, a) & ~ev.peer_pods(policy, b):
         return False  # an input workload matches the inner peer only
-    engine: SmtEngine | None = ctx.shared("queries.coverage.smt", lambda: smt_engine(ev))
+    engine: SmtEngine | None = ctx.shared("queries.coverage.smt",
+        lambda: smt_engine(ev, ctx.smt_timeout_ms, ctx.smt_budget_seconds),
+    )
     return False if engine is None else peer_covered(engine, policy, rule, inner, outer)
 
 

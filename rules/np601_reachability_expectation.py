@@ -98,7 +98,9 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
     if not ctx.expectations:
         return
     ev: Evaluator = ctx.evaluator
-    engine: SmtEngine | None = ctx.shared("queries.coverage.smt", lambda: smt_engine(ev))
+    engine: SmtEngine | None = ctx.shared("queries.coverage.smt",
+        lambda: smt_engine(ev, ctx.smt_timeout_ms, ctx.smt_budget_seconds),
+    )
     for e in ctx.expectations:
         if engine is None:
             yield Hit(

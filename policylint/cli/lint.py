@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,10 @@ def verbose_notes(report: Report, config: Config) -> None:
     help="Report only findings in PATHS; the cluster is read from the config's `paths` plus PATHS "
     "(for pre-commit, which passes the changed files).",
 )
+@click.option("--smt-timeout", type=click.IntRange(min=1), default=5000, show_default=True,
+              help="Milliseconds per solver call; an undecided check becomes a 'could not decide' finding.")
+@click.option("--smt-budget", type=click.FloatRange(min=0), default=120.0, show_default=True,
+              help="Seconds of solver time for the whole run; past it, checks are reported undecided.")
 @input_options
 def lint_command(paths: tuple[str, ...], **opts: Any) -> None:
     """Lint the NetworkPolicies in PATHS (files, directories, - for stdin) as one cluster.
@@ -93,6 +98,7 @@ def lint_command(paths: tuple[str, ...], **opts: Any) -> None:
     """
     with handle_errors(opts["debug"]):
         config = resolve_config(opts).with_rules(enable=opts["enable"], disable=opts["disable"])
+        config = replace(config, smt_timeout_ms=opts["smt_timeout"], smt_budget_seconds=opts["smt_budget"])
         roots = cluster_roots(paths, config) if opts["only_files"] else list(paths)
         source = load_input(input_paths(roots, config), config)
         report = lint(source.loaded, config, sources=source.sources, debug=opts["debug"])

@@ -19,7 +19,7 @@ from policylint.engine.concrete import CompiledRule, Evaluator
 from policylint.engine.connset import ConnSet
 from policylint.engine.flow import Assumptions, Flow, SideVerdict
 from policylint.engine.selectors import matches
-from policylint.engine.smt import Addresses, AnyEndpoint, Pods, SmtEngine, SyntheticPod, Undecided, Witness
+from policylint.engine.smt import Addresses, AnyEndpoint, Budget, Pods, SmtEngine, SyntheticPod, Undecided, Witness
 from policylint.engine.smt import EndpointSpec as SymbolicSpec
 from policylint.engine.smt.encode import Encoder
 from policylint.engine.smt.symbols import NAME
@@ -215,10 +215,12 @@ def rule_list(pairs: Sequence[PolicyRule], limit: int = 4) -> str:
 # -- symbolic coverage ---------------------------------------------------------------------------
 
 
-def smt_engine(ev: Evaluator) -> SmtEngine | None:
-    """An SmtEngine for the evaluator's cluster, or None when the encoding lacks an assumption."""
+def smt_engine(ev: Evaluator, timeout_ms: int = 5_000, budget_seconds: float = 120.0) -> SmtEngine | None:
+    """An SmtEngine for the evaluator's cluster, or None when the encoding lacks an assumption.
+
+    Rules share one engine per run (ctx.shared), so its budget bounds the whole run's solver time."""
     try:
-        return SmtEngine(ev.cluster, ev.assumptions)
+        return SmtEngine(ev.cluster, ev.assumptions, timeout_ms=timeout_ms, budget=Budget(budget_seconds))
     except NotImplementedError:
         return None
 
