@@ -91,7 +91,7 @@ def targets(rows: list[dict[str, Any]]) -> list[str]:
     for row in rows:
         w = row["workloads"]
         if w == 5000:
-            ratio = row.get("load_ratio")
+            ratio = row.get("load_ratio_value")
             out.append(f"- 5,000: load within 1.5x of the YAML floor: {_check(_lt(ratio, 1.5))}")
             out.append(f"- 5,000: matrix under 10 s: {_check(_lt(row.get('matrix'), 10.0))}")
             out.append(f"- 5,000: lint under 30 s: {_check(_lt(row.get('lint'), 30.0))}")
