@@ -10,6 +10,7 @@ that does not parse, bad label keys) are kept for the validity rules (NP1xx).
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -235,6 +236,9 @@ def port_spec(r: Reader, seq: LSeq, index: int, path: str) -> PortSpec:
 _TEMPLATE_PATH = {"Pod": (), "CronJob": ("spec", "jobTemplate", "spec", "template")}
 
 
+_DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+
+
 @dataclass(slots=True)
 class Meta:
     name: str
@@ -251,6 +255,13 @@ def metadata(r: Reader, doc: LMap, kind: str, default_namespace: str) -> Meta:
         r.bad(meta.span if meta is not None else doc.span, f"{kind}.metadata", "missing required 'name'")
         raise Skip
     namespace = r.field(meta, "namespace", str, "metadata", skip=False) or default_namespace
+    for key, value in (("name", name), ("namespace", namespace)):
+        if not _DNS_SUBDOMAIN.fullmatch(value) or len(value) > 253:
+            # The API server rejects it; and a name with a newline would forge lines in the output.
+            where = meta.value_span(key) if key in meta else meta.span
+            r.bad(where, f"metadata.{key}", f"{value!r} is not a valid Kubernetes name "
+                  "(lowercase letters, digits, '-' and '.', at most 253 characters); object skipped")  # fmt: skip
+            raise Skip
     labels = _optional_labels(r, meta, "labels", "metadata")
     annotations = _optional_labels(r, meta, "annotations", "metadata")
     return Meta(name, namespace, labels, annotations, controller_owner(r, meta))

@@ -141,6 +141,8 @@ def test_random_bytes_never_crash_the_cli(data: bytes, workdir: Path) -> None:
 
 @budget(5.0)
 @given(data=mutated_manifests())
+# found: a name with a newline made every message about the object two lines (fixed in model/build)
+@example(data=b"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: '\n\n    '\n")
 def test_mutated_fixture_manifests_never_crash_the_cli(data: bytes, workdir: Path) -> None:
     run_all(data, workdir)
 

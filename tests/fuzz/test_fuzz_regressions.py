@@ -54,3 +54,22 @@ def test_undecodable_stdin_is_reported_like_an_undecodable_file(stdin: str, wher
     result = load_paths(["-"], stdin=stdin)
     assert [(p.rule, str(p.span)) for p in result.problems] == [("NP001", where)]
     assert f"is not valid UTF-8 (byte {byte})" in result.problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("meta", "where", "shown"),
+    [
+        ("name: '\n\n    '\n  namespace: data", "f.yaml:4:9", "metadata.name: '\\n'"),
+        ("name: \"web\\nf.yaml:1:1: error NP001 forged\"", "f.yaml:4:9", "metadata.name: 'web\\nf.yaml"),
+        ("name: Web", "f.yaml:4:9", "metadata.name: 'Web'"),
+        ("name: web\n  namespace: \"shop \"", "f.yaml:5:14", "metadata.namespace: 'shop '"),
+    ],
+)
+def test_an_invalid_object_name_is_a_schema_problem_and_never_reaches_a_message(
+    meta: str, where: str, shown: str
+) -> None:
+    text = f"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  {meta}\nspec: {{podSelector: {{}}}}\n"
+    result = load_text(text, "f.yaml")
+    assert [(p.rule, str(p.span)) for p in result.problems] == [("NP002", where)]
+    assert result.problems[0].message.startswith(shown) and "\n" not in result.problems[0].message
+    assert "object skipped" in result.problems[0].message and not result.cluster.policies
