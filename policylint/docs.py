@@ -10,7 +10,12 @@ from typing import Any
 
 from policylint.registry import HEADING, Registry, RuleEntry
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rules"
+# Installed: policylint/fixtures/rules (package data); in a checkout: <repo>/fixtures/rules.
+_HERE = Path(__file__).resolve().parent
+FIXTURES = next(
+    (p for p in (_HERE / "fixtures" / "rules", _HERE.parent / "fixtures" / "rules") if p.is_dir()),
+    _HERE.parent / "fixtures" / "rules",
+)
 EMBED = {"Example": "bad.yaml", "Fix": "good.yaml"}
 
 
