@@ -117,7 +117,7 @@ def check_lint_json(stdout: str, path: str, context: str) -> None:
         assert "\n" not in f["message"], f"multi-line message: {f}\n{context}"
 
 
-@budget(6.0)
+@budget(8.0)
 @given(data=yaml_like_files())
 @example(data=b"a:\n  b: !!bool maybe\n---\nc: !!float x\n")  # bad explicit scalar tags
 def test_arbitrary_yaml_documents_never_crash_the_cli(data: bytes, workdir: Path) -> None:
@@ -139,7 +139,7 @@ def test_random_bytes_never_crash_the_cli(data: bytes, workdir: Path) -> None:
     run_all(data, workdir)
 
 
-@budget(5.0)
+@budget(8.0)
 @given(data=mutated_manifests())
 # found: a name with a newline made every message about the object two lines (fixed in model/build)
 @example(data=b"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: '\n\n    '\n")
