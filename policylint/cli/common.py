@@ -113,14 +113,21 @@ def load_input(paths: Sequence[str], config: Config, validate: bool = True) -> I
     """Load PATHS (`-` is stdin) into one cluster; raise InputError when nothing could be read."""
     from policylint.load import load_paths
 
-    stdin = sys.stdin.read() if "-" in paths else None
+    # Bytes, so the loader decodes (and reports bad encodings) exactly as it does for files.
+    stream = getattr(sys.stdin, "buffer", None)
+    stdin: bytes | str | None = None
+    if "-" in paths:
+        stdin = stream.read() if stream is not None else sys.stdin.read()
     loaded = load_paths(list(paths), default_namespace=config.namespace or "default", stdin=stdin, validate=validate)
     # An unreadable input is an NP004 finding and the rest is still analysed; only when nothing at
     # all could be read is it an input error (exit 2).
     if loaded.fatal and not loaded.files_read and not loaded.documents:
         reasons = "; ".join(f"{p.span}: {p.message}" for p in loaded.problems) or str(loaded.fatal)
         raise InputError(f"no input could be analysed: {reasons}")
-    return Input(loaded, {"<stdin>": stdin} if stdin is not None else {})
+    if stdin is None:
+        return Input(loaded, {})
+    text = stdin.decode("utf-8", errors="replace") if isinstance(stdin, bytes) else stdin
+    return Input(loaded, {"<stdin>": text})
 
 
 def echo_input_problems(loaded: Any, verbose: bool) -> None:
