@@ -72,6 +72,14 @@ class Report:
         return out
 
 
+def one_line(text: str) -> str:
+    """A message on one line: control characters from user input (label keys, names) are escaped,
+    so a crafted value can neither break the line nor forge another finding."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 @dataclass(frozen=True, slots=True)
 class InputProblem:
     """A problem found while reading input, before any rule runs (rule ids NP0xx)."""

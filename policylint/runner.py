@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Protocol
 
 from policylint.config import Config
-from policylint.findings import NO_SPAN, Finding, Hit, InputProblem, Report, Severity, Span
+from policylint.findings import NO_SPAN, Finding, Hit, InputProblem, Report, Severity, Span, one_line
 from policylint.model.cluster import Cluster
 from policylint.rulespec import Memo, RuleContext, RuleSpec
 from policylint.suppress import Directive, Suppressor, annotation_directives, parse_comments
@@ -84,7 +84,7 @@ def lint(
 
 
 def stamp(rule: RuleSpec, config: Config, hit: Hit) -> Finding:
-    return Finding(rule.id, rule.name, config.severity(rule), hit.span, hit.message, hit.related)
+    return Finding(rule.id, rule.name, config.severity(rule), hit.span, one_line(hit.message), hit.related)
 
 
 def input_findings(problems: Iterable[InputProblem], config: Config) -> Iterator[Finding]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from policylint.findings import InputProblem
+from policylint.findings import InputProblem, one_line
 from policylint.load.documents import STDIN, Inputs, StdinArg, read_paths
 from policylint.load.stream import no_gc
 from policylint.model.cluster import Cluster
@@ -77,7 +77,7 @@ def _unique_sorted(problems: list[InputProblem]) -> list[InputProblem]:
         key = (p.rule, p.span.file, p.span.line, p.span.column)
         if key not in seen:
             seen.add(key)
-            out.append(p)
+            out.append(p if p.message.isprintable() else InputProblem(p.rule, p.span, one_line(p.message)))
     return sorted(out, key=lambda p: (p.span.file, p.span.line, p.span.column, p.rule, p.message))
 
 

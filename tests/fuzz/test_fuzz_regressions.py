@@ -73,3 +73,12 @@ def test_an_invalid_object_name_is_a_schema_problem_and_never_reaches_a_message(
     assert [(p.rule, str(p.span)) for p in result.problems] == [("NP002", where)]
     assert result.problems[0].message.startswith(shown) and "\n" not in result.problems[0].message
     assert "object skipped" in result.problems[0].message and not result.cluster.policies
+
+
+def test_a_label_key_with_a_newline_gives_a_one_line_message() -> None:
+    from policylint.load import load_text
+
+    text = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  labels:\n    "\\n": null\nspec: {containers: []}\n'
+    messages = [p.message for p in load_text(text).problems]
+    assert messages and all("\n" not in m for m in messages)
+    assert any("metadata.labels.\\n" in m for m in messages)
