@@ -55,14 +55,12 @@ from policylint.findings import Hit, Severity
 from policylint.queries.coverage import (
     Checked,
     describe_violation,
-    endpoint,
-    find_flow,
     port_conns,
     smt_engine,
     symbolic,
     symbolic_exempt,
 )
-from policylint.queries.endpoints import EndpointError
+from policylint.queries.endpoints import EndpointError, resolve
 from policylint.rulespec import Expectation, RuleContext, RuleSpec
 
 
@@ -73,11 +71,11 @@ def text_of(e: Expectation) -> str:
 
 
 def evaluate(ev: Evaluator, engine: SmtEngine, e: Expectation) -> Checked:
-    src, dst = endpoint(ev, e.source), endpoint(ev, e.target)
-    exempt = [symbolic_exempt(ev, endpoint(ev, x)) for x in e.except_]
+    src, dst = resolve(ev, e.source), resolve(ev, e.target)
+    exempt = [symbolic_exempt(ev, resolve(ev, x)) for x in e.except_]
     conns = port_conns(ev, dst, e.port)
     allowed = e.verdict == "deny"
-    return Checked(find_flow(engine, symbolic(src), symbolic(dst), conns, allowed, exempt), conns)
+    return Checked(engine.find(symbolic(src), symbolic(dst), conns, allowed, exempt), conns)
 
 
 def check_one(ctx: RuleContext, engine: SmtEngine, e: Expectation) -> Hit | None:

@@ -10,7 +10,6 @@ between two endpoint expressions that the policies allow (or block).
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -21,7 +20,6 @@ from policylint.engine.flow import Assumptions, Flow, SideVerdict
 from policylint.engine.selectors import matches
 from policylint.engine.smt import Addresses, AnyEndpoint, Budget, Pods, SmtEngine, SyntheticPod, Undecided, Witness
 from policylint.engine.smt import EndpointSpec as SymbolicSpec
-from policylint.engine.smt.encode import Encoder
 from policylint.engine.smt.symbols import NAME
 from policylint.engine.smt.witness import WitnessEndpoint, materialize
 from policylint.model import (
@@ -38,7 +36,7 @@ from policylint.model import (
     Service,
     Workload,
 )
-from policylint.queries.endpoints import EndpointError, EndpointSpec, resolve
+from policylint.queries.endpoints import EndpointError, EndpointSpec
 from policylint.queries.explain import explain_side
 
 PolicyRule = tuple[NetworkPolicy, Rule]
@@ -306,15 +304,6 @@ def symbolic(spec: EndpointSpec) -> SymbolicSpec:
     return Pods(spec.namespace, spec.namespace_selector, spec.pod_selector, host_network=False)
 
 
-def endpoint(ev: Evaluator, text: str) -> EndpointSpec:
-    """`resolve` of an endpoint expression, reading IPs and CIDRs first (`resolve` would take
-    `10.0.0.0/8` for a workload `10.0.0.0` in namespace... `8`)."""
-    try:
-        return EndpointSpec(text, 0, network=ipaddress.ip_network(text.strip(), strict=False))
-    except ValueError:
-        return resolve(ev, text)
-
-
 def symbolic_exempt(ev: Evaluator, spec: EndpointSpec) -> SymbolicSpec:
     """An `except` entry: a workload stands for every pod of its namespace carrying its labels
     (its replicas, and look-alikes), not only for the exact label set."""
@@ -322,47 +311,6 @@ def symbolic_exempt(ev: Evaluator, spec: EndpointSpec) -> SymbolicSpec:
         return symbolic(spec)
     w = ev.workloads[spec.workloads.bit_length() - 1]
     return Pods(namespace=w.namespace, pod_selector=LabelSelector(tuple(sorted(w.labels.items()))), host_network=False)
-
-
-def _selectors(specs: Iterable[SymbolicSpec]) -> list[LabelSelector]:
-    out: list[LabelSelector] = []
-    for s in specs:
-        if isinstance(s, Pods):
-            out += [x for x in (s.namespace_selector, s.pod_selector) if x is not None]
-            if s.namespace is not None:
-                out.append(LabelSelector(match_labels=((NAME, s.namespace),)))
-    return out
-
-
-def _excluded(enc: Encoder, ep: object, spec: SymbolicSpec) -> object:
-    """The formula "`ep` does not match `spec`" (a bound workload stays unbound)."""
-    known = getattr(ep, "known", None)
-    formula = ~enc.all(enc.constrain(ep, spec))  # type: ignore[arg-type]
-    ep.known = known  # type: ignore[attr-defined]
-    return formula
-
-
-def find_flow(
-    engine: SmtEngine,
-    src: SymbolicSpec,
-    dst: SymbolicSpec,
-    conns: ConnSet | None,
-    allowed: bool,
-    exempt: Sequence[SymbolicSpec] = (),
-) -> Witness | Undecided | None:
-    """A flow from `src` to `dst` on a (protocol, port) in `conns` (None: any) whose verdict is
-    `allowed`, with neither end matching an `exempt` endpoint; None when there is none.
-
-    SmtEngine.witness only looks for allowed flows without exclusions, so this composes the
-    engine's encoder directly (a candidate for SmtEngine itself)."""
-    enc, flow = engine._setup(_selectors([src, dst, *exempt]))
-    formulas = enc.constrain(flow.src, src) + enc.constrain(flow.dst, dst)
-    formulas += [_excluded(enc, ep, e) for e in exempt for ep in (flow.src, flow.dst)]
-    verdict = enc.allowed(flow)
-    formulas.append(verdict if allowed else ~verdict)
-    if conns is not None:
-        formulas.append(engine._conns(flow, conns))
-    return engine._ask(enc, flow, formulas)
 
 
 # -- expectations: ports and violations ----------------------------------------------------------

@@ -92,8 +92,8 @@ def test_find_flow_respects_exempt_endpoints_and_blocked_flows() -> None:
     ev = Evaluator(cluster)
     web = coverage.symbolic_exempt(ev, resolve(ev, "shop/web"))
     assert web == Pods(namespace="shop", pod_selector=sel(app="web"), host_network=False)
-    allowed = coverage.find_flow(engine, Pods(), 0, TCP80, allowed=True)
+    allowed = engine.find(Pods(), 0, TCP80, allowed=True)
     assert isinstance(allowed, Witness)
-    assert coverage.find_flow(engine, Pods(), 0, TCP80, allowed=True, exempt=[web]) is None
-    blocked = coverage.find_flow(engine, 1, 0, TCP443, allowed=False)
+    assert engine.find(Pods(), 0, TCP80, allowed=True, exempt=[web]) is None
+    blocked = engine.find(1, 0, TCP443, allowed=False)
     assert isinstance(blocked, Witness) and not isinstance(blocked, Undecided) and blocked.port == 443
