@@ -347,7 +347,8 @@ def describe_end(cluster: Cluster, end: WitnessEndpoint) -> str:
         return cluster.workloads[end].ref
     if isinstance(end, SyntheticPod):
         labels = ", ".join(f"{k}={v}" for k, v in sorted(end.labels.items()))
-        new = " (a namespace not in the input)" if end.new_namespace else ""
+        ns_labels = ", ".join(f"{k}={v}" for k, v in sorted(end.namespace_labels.items()))
+        new = f" (a namespace not in the input, labelled {{{ns_labels}}})" if end.new_namespace else ""
         kind = "a hostNetwork pod" if end.host_network else "a pod"
         return f"{kind} {{{labels}}} in namespace {end.namespace}{new}"
     return str(end)
