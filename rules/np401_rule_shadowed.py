@@ -52,6 +52,7 @@ from policylint.queries.coverage import (
     representatives_evaluator,
     rule_label,
     rule_list,
+    scope_option,
     smt_engine,
 )
 from policylint.rulespec import RuleContext, RuleSpec
@@ -139,16 +140,7 @@ RULE = RuleSpec(
     enabled_by_default=True,
     scope="cluster",
     check=check,
-    options_schema={
-        "type": "object",
-        "properties": {
-            "scope": {
-                "enum": ["all-pods", "input-workloads"],
-                "description": "Prove shadowing for every possible pod (SMT) or only for the input's workloads.",
-            }
-        },
-        "additionalProperties": False,
-    },
+    options_schema=scope_option("shadowing"),
     defaults={"scope": "all-pods"},
     needs_smt=True,
 )

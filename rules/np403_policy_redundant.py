@@ -45,6 +45,7 @@ from policylint.model.policy import NetworkPolicy
 from policylint.queries.coverage import (
     in_effect,
     representatives_evaluator,
+    scope_option,
     selection_covered,
     side_uncovered,
     smt_engine,
@@ -130,16 +131,7 @@ RULE = RuleSpec(
     enabled_by_default=True,
     scope="cluster",
     check=check,
-    options_schema={
-        "type": "object",
-        "properties": {
-            "scope": {
-                "enum": ["all-pods", "input-workloads"],
-                "description": "Prove redundancy for every possible pod (SMT) or only for the input's workloads.",
-            }
-        },
-        "additionalProperties": False,
-    },
+    options_schema=scope_option("redundancy"),
     defaults={"scope": "all-pods"},
     needs_smt=True,
 )

@@ -213,6 +213,20 @@ def rule_list(pairs: Sequence[PolicyRule], limit: int = 4) -> str:
 # -- symbolic coverage ---------------------------------------------------------------------------
 
 
+def scope_option(what: str) -> dict[str, object]:
+    """Options schema of the rules that prove `what` over all pods (SMT) or over the input only."""
+    return {
+        "type": "object",
+        "properties": {
+            "scope": {
+                "enum": ["all-pods", "input-workloads"],
+                "description": f"Prove {what} for every possible pod (SMT) or only for the input's workloads.",
+            }
+        },
+        "additionalProperties": False,
+    }
+
+
 def smt_engine(ev: Evaluator, timeout_ms: int = 5_000, budget_seconds: float = 120.0) -> SmtEngine | None:
     """An SmtEngine for the evaluator's cluster, or None when the encoding lacks an assumption.
 
