@@ -27,8 +27,9 @@ from policylint.engine.concrete import Evaluator
 from policylint.findings import Finding
 from policylint.model.cluster import Cluster
 from policylint.queries.diff import Diff, diff, new_findings
+from policylint.queries.diff_statements import Prover, statements
 from policylint.reporters import summary_md
-from policylint.reporters.diff import render_json, render_text
+from policylint.reporters.diff import Said, render_json, render_text
 from policylint.runner import LoadedInput, SimpleInput, lint
 
 FORMATS = ("text", "json", "md")
@@ -121,14 +122,25 @@ def relocate(findings: list[Finding], files: dict[str, str]) -> list[Finding]:
     return out
 
 
-def compare(base: Side, head: Side, config: Config, with_lint: bool) -> tuple[Diff, list[Finding] | None]:
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    diff: Diff
+    said: Said
+    findings: list[Finding] | None  # None: not linted
+
+
+def compare(base: Side, head: Side, config: Config, with_lint: bool, smt: tuple[int, float] | None) -> Outcome:
+    """`smt`: (timeout per call in ms, budget in s) for symbolic statements, None for concrete grouping only."""
     assume = config.assumptions
-    result = diff(Evaluator(base.loaded.cluster, assume), Evaluator(head.loaded.cluster, assume))
+    evs = Evaluator(base.loaded.cluster, assume), Evaluator(head.loaded.cluster, assume)
+    result = diff(*evs)
+    prover = Prover.create(*evs, timeout_ms=smt[0], budget_seconds=smt[1]) if smt and not result.empty else None
+    said = statements(result, prover)
     if not with_lint:
-        return result, None
+        return Outcome(result, said, None)
     old = relocate(lint(base.loaded, config).findings, base.files)
     new = relocate(lint(head.loaded, config).findings, head.files)
-    return result, new_findings(old, new)
+    return Outcome(result, said, new_findings(old, new))
 
 
 def triggered(result: Diff, fail_on: str) -> bool:
@@ -139,12 +151,9 @@ def triggered(result: Diff, fail_on: str) -> bool:
     return False
 
 
-def render(result: Diff, findings: list[Finding] | None, fmt: str) -> str:
-    if fmt == "json":
-        return render_json(result, findings)
-    if fmt == "md":
-        return summary_md.render(result, findings)
-    return render_text(result, findings)
+def render(outcome: Outcome, fmt: str) -> str:
+    renderer = {"json": render_json, "md": summary_md.render}.get(fmt, render_text)
+    return renderer(outcome.diff, outcome.findings, outcome.said)
 
 
 @click.command("diff")
@@ -162,6 +171,13 @@ def render(result: Diff, findings: list[Finding] | None, fmt: str) -> str:
 )
 @click.option("--lint", "with_lint", is_flag=True, help="Also lint both sides and report the new findings.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the result to this file.")
+@click.option("--smt/--no-smt", default=True, show_default=True,
+              help="Prove with z3 where a change holds for any pod of a namespace (\"any pod in namespace x\"), "
+              "not only for its workloads.")  # fmt: skip
+@click.option("--smt-timeout", type=click.IntRange(min=1), default=5000, show_default=True,
+              help="Milliseconds per solver call; an undecided statement stays concrete.")
+@click.option("--smt-budget", type=click.FloatRange(min=0), default=60.0, show_default=True,
+              help="Seconds of solver time for the whole run; past it, statements stay concrete.")
 @input_options
 def diff_command(args: tuple[str, ...], **opts: Any) -> None:
     """Connections added, removed and changed between BASE and HEAD, and workloads that appear or disappear.
@@ -181,10 +197,11 @@ def diff_command(args: tuple[str, ...], **opts: Any) -> None:
                 raise click.UsageError("give BASE and HEAD paths, or --git-base REV and PATHS")
             else:
                 base, head = path_side(args[0], args[1], config), path_side(args[1], args[1], config)
-            result, findings = compare(base, head, config, opts["with_lint"])
-        output = render(result, findings, opts["fmt"])
+            smt = (opts["smt_timeout"], opts["smt_budget"]) if opts["smt"] else None
+            outcome = compare(base, head, config, opts["with_lint"], smt)
+        output = render(outcome, opts["fmt"])
         if opts["output"]:
             Path(opts["output"]).write_text(output, encoding="utf-8")
         else:
             click.echo(output, nl=False)
-    sys.exit(1 if triggered(result, opts["fail_on"]) else 0)
+    sys.exit(1 if triggered(outcome.diff, opts["fail_on"]) else 0)

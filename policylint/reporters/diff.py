@@ -1,18 +1,15 @@
 """Rendering a connectivity diff: grouped statements (text) and the exact lists (json).
 
-Grouping is concrete: when every workload of a namespace (at least two) gains, loses or changes
-the same connection to or from one endpoint, one line says so ("every workload in namespace shop
-(3) -> data/postgres[StatefulSet]") instead of one line per pair.
+The statements (queries/diff_statements.py) say a whole namespace in one line; without them the
+concrete grouping is used ("every workload in namespace shop (3)"), never a symbolic one.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from policylint.engine.connset import ConnSet
 from policylint.findings import Finding
 from policylint.queries.diff import (
     Change,
@@ -23,62 +20,24 @@ from policylint.queries.diff import (
     WorkloadChange,
     WorkloadKey,
 )
+from policylint.queries.diff_statements import Group, Statement, StatementEnd, exposes, statements
 from policylint.reporters.json import finding_data
 
-Members = dict[str, frozenset[WorkloadKey]]
-GroupKey = tuple[DiffEndpoint, ConnSet, ConnSet]
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One line of a grouped listing: `pairs` connections said at once."""
-
-    src: str
-    dst: str
-    conns: str
-    pairs: int
+Said = dict[Change, list[Statement]]
 
 
 def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def conns_text(c: ConnChange) -> str:
+def conns_text(c: ConnChange | Statement) -> str:
+    """All of it when added or removed; `+gained -lost` when changed."""
     if c.kind is Change.ADDED:
-        return str(c.head)
+        return str(c.gained)
     if c.kind is Change.REMOVED:
-        return str(c.base)
+        return str(c.lost)
     parts = [f"+{c.gained}" if c.gained else "", f"-{c.lost}" if c.lost else ""]
     return " ".join(p for p in parts if p)
-
-
-def _collapse(changes: list[ConnChange], members: Members, by_dst: bool) -> tuple[list[Row], list[ConnChange]]:
-    """Rows for whole namespaces on the varying side; the changes left over."""
-    groups: dict[GroupKey, list[ConnChange]] = {}
-    for c in changes:
-        groups.setdefault((c.dst if by_dst else c.src, c.gained, c.lost), []).append(c)
-    rows: list[Row] = []
-    used: set[int] = set()
-    for (fixed, _gained, _lost), items in groups.items():
-        varying = {(c.src if by_dst else c.dst): c for c in items}
-        for ns, keys in sorted(members.items()):
-            wanted = keys - {fixed}
-            if len(wanted) < 2 or not wanted <= varying.keys():
-                continue
-            label = f"every workload in namespace {ns} ({len(wanted)})"
-            src, dst = (label, str(fixed)) if by_dst else (str(fixed), label)
-            rows.append(Row(src, dst, conns_text(items[0]), len(wanted)))
-            used.update(id(varying[k]) for k in wanted)
-    return rows, [c for c in changes if id(c) not in used]
-
-
-def statements(diff: Diff, kind: Change) -> list[Row]:
-    """The changes of one kind, with whole namespaces said in one row."""
-    members = diff.base_namespaces if kind is Change.REMOVED else diff.head_namespaces
-    rows, rest = _collapse(diff.of_kind(kind), members, by_dst=True)
-    more, rest = _collapse(rest, members, by_dst=False)
-    rows += more + [Row(str(c.src), str(c.dst), conns_text(c), 1) for c in rest]
-    return rows
 
 
 def workload_lines(w: WorkloadChange) -> list[str]:
@@ -88,15 +47,20 @@ def workload_lines(w: WorkloadChange) -> list[str]:
     return outgoing + incoming or ["(no connections)"]
 
 
-def exposure_lines(diff: Diff) -> list[str]:
+def exposure_lines(diff: Diff, said: Said) -> list[str]:
+    """One line per statement that exposes a workload, then per new workload exposed."""
     out = []
+    for st in (st for kind in Change for st in said[kind] if exposes(st)):
+        if isinstance(st.src, ExternalRange):
+            where = f"outside the cluster ({st.src})"
+        else:
+            where = f"namespace {st.src.namespace} ({st.src})" if isinstance(st.src, WorkloadKey) else str(st.src)
+        out.append(f"{st.dst} is newly reachable from {where} on {st.gained}")
+    new = {w.workload for w in diff.appeared}
     for e in diff.exposures():
-        where = (
-            f"outside the cluster ({e.source})"
-            if isinstance(e.source, ExternalRange)
-            else f"namespace {e.source.namespace} ({e.source})"
-        )
-        out.append(f"{e.workload} is newly reachable from {where} on {e.conns}")
+        if e.workload in new:
+            where = f"outside the cluster ({e.source})" if isinstance(e.source, ExternalRange) else f"{e.source}"
+            out.append(f"{e.workload} (new) is reachable from {where} on {e.conns}")
     return out
 
 
@@ -123,20 +87,20 @@ TITLES = {
 }
 
 
-def render_text(diff: Diff, findings: Sequence[Finding] | None = None) -> str:
+def render_text(diff: Diff, findings: Sequence[Finding] | None = None, said: Said | None = None) -> str:
     if diff.empty and not findings:
         return "No connectivity change." + ("" if findings is None else " No new findings.") + "\n"
+    said = said if said is not None else statements(diff)
     lines = [headline(diff, findings)]
     for kind, title in TITLES.items():
-        rows = statements(diff, kind)
-        if rows:
-            lines += ["", f"{title}:"] + [f"  {r.src} -> {r.dst} : {r.conns}" for r in rows]
+        if said[kind]:
+            lines += ["", f"{title}:"] + [f"  {r.src} -> {r.dst} : {conns_text(r)}" for r in said[kind]]
     for title, group in (("New workloads", diff.appeared), ("Removed workloads", diff.disappeared)):
         if group:
             lines += ["", f"{title}:"]
             for w in group:
                 lines += [f"  {w.workload}"] + [f"    {x}" for x in workload_lines(w)]
-    exposures = exposure_lines(diff)
+    exposures = exposure_lines(diff, said)
     if exposures:
         lines += ["", "New exposure:"] + [f"  {x}" for x in exposures]
     if findings:
@@ -164,7 +128,24 @@ def workload_json(w: WorkloadChange) -> dict[str, Any]:
     return {"workload": endpoint_json(w.workload), "connections": [change_json(c) for c in w.connections]}
 
 
-def render_json(diff: Diff, findings: Sequence[Finding] | None = None) -> str:
+def end_json(e: StatementEnd) -> dict[str, Any]:
+    if isinstance(e, Group):
+        return {"type": "group", "namespace": e.namespace, "workloads": e.workloads, "any_pod": e.any_pod}
+    return endpoint_json(e)
+
+
+def statement_json(s: Statement) -> dict[str, Any]:
+    return {
+        "kind": s.kind.value,
+        "src": end_json(s.src),
+        "dst": end_json(s.dst),
+        "gained": s.gained.to_json(),
+        "lost": s.lost.to_json(),
+        "pairs": s.pairs,
+    }
+
+
+def render_json(diff: Diff, findings: Sequence[Finding] | None = None, said: Said | None = None) -> str:
     exposures = [
         {"workload": endpoint_json(e.workload), "source": endpoint_json(e.source), "conns": e.conns.to_json()}
         for e in diff.exposures()
@@ -177,6 +158,8 @@ def render_json(diff: Diff, findings: Sequence[Finding] | None = None) -> str:
     data["workloads_added"] = [workload_json(w) for w in diff.appeared]
     data["workloads_removed"] = [workload_json(w) for w in diff.disappeared]
     data["new_exposures"] = exposures
+    said = said if said is not None else statements(diff)
+    data["statements"] = [statement_json(st) for kind in Change for st in said[kind]]
     if findings is not None:
         summary["new_findings"] = len(findings)
         data["new_findings"] = [finding_data(f) for f in findings]

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 
 from policylint.findings import Finding, Severity
 from policylint.queries.diff import Change, Diff
-from policylint.reporters.diff import TITLES, exposure_lines, headline, plural, statements, workload_lines
+from policylint.queries.diff_statements import statements
+from policylint.reporters.diff import TITLES, Said, conns_text, exposure_lines, headline, plural, workload_lines
 
 SEVERITY_TITLES = {Severity.ERROR: "Errors", Severity.WARNING: "Warnings", Severity.INFO: "Info"}
 
@@ -22,13 +23,13 @@ def code(text: str) -> str:
     return f"`{text}`" if text and "`" not in text else cell(text)
 
 
-def connection_table(diff: Diff, kind: Change) -> list[str]:
-    rows = statements(diff, kind)
+def connection_table(said: Said, kind: Change) -> list[str]:
+    rows = said[kind]
     if not rows:
         return []
     head = "Change" if kind is Change.CHANGED else "Ports"
     out = ["", f"### {TITLES[kind]} ({len(rows)})", "", f"| From | To | {head} |", "|---|---|---|"]
-    out += [f"| {code(r.src)} | {code(r.dst)} | {cell(r.conns)} |" for r in rows]
+    out += [f"| {code(str(r.src))} | {code(str(r.dst))} | {cell(conns_text(r))} |" for r in rows]
     return out
 
 
@@ -55,17 +56,18 @@ def findings_part(findings: Sequence[Finding]) -> list[str]:
     return out
 
 
-def render(diff: Diff, findings: Sequence[Finding] | None = None) -> str:
+def render(diff: Diff, findings: Sequence[Finding] | None = None, said: Said | None = None) -> str:
     """Markdown for a PR comment or job summary; '' when neither connectivity nor findings changed."""
     if diff.empty and not findings:
         return ""
     lines = ["## policylint: change impact", "", f"**{headline(diff, findings)}**"]
-    exposures = exposure_lines(diff)
+    said = said if said is not None else statements(diff)
+    exposures = exposure_lines(diff, said)
     if exposures:
         lines += ["", f"> [!WARNING]\n> {plural(len(exposures), 'new exposure')}"]
         lines += [f"> - {cell(x)}" for x in exposures]
     for kind in (Change.ADDED, Change.REMOVED, Change.CHANGED):
-        lines += connection_table(diff, kind)
+        lines += connection_table(said, kind)
     lines += workloads_part(diff)
     lines += findings_part(findings or [])
     return "\n".join(lines) + "\n"

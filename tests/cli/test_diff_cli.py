@@ -73,6 +73,53 @@ def test_opening_a_workload_to_the_internet_fails_on_new_exposure(tmp_path: Path
     assert data["new_exposures"][0]["source"] == {"type": "external", "cidrs": ["0.0.0.0/0"]}
 
 
+TWO_NAMESPACES = "".join(
+    f"""---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}, namespace: {ns}}}
+spec:
+  selector: {{matchLabels: {{app: {name}}}}}
+  template:
+    metadata: {{labels: {{app: {name}}}}}
+    spec: {{containers: [{{name: c, image: x}}]}}
+"""
+    for ns, name in (("shop", "web"), ("shop", "api"), ("data", "db"))
+) + """---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: data}
+spec: {podSelector: {}, policyTypes: [Ingress]}
+"""
+DB_FROM_SHOP = """---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db-from-shop, namespace: data}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  ingress:
+  - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: shop}}}]
+    ports: [{port: 5432}]
+"""
+
+
+def test_a_namespace_wide_change_is_proven_for_any_pod_unless_smt_is_off(tmp_path: Path) -> None:
+    (tmp_path / "base.yaml").write_text(TWO_NAMESPACES, encoding="utf-8")
+    (tmp_path / "head.yaml").write_text(TWO_NAMESPACES + DB_FROM_SHOP, encoding="utf-8")
+    code, out, _ = run(["base.yaml", "head.yaml"], tmp_path)
+    assert code == 0
+    assert "\n  any pod in namespace shop -> data/db[Deployment] : TCP 5432\n" in out
+    code, out, _ = run(["base.yaml", "head.yaml", "--no-smt"], tmp_path)
+    assert "\n  every workload in namespace shop (2) -> data/db[Deployment] : TCP 5432\n" in out
+    data = json.loads(run(["base.yaml", "head.yaml", "--format", "json"], tmp_path)[1])
+    assert data["summary"]["added"] == 2 and len(data["added"]) == 2  # the exact pairs stay listed
+    [said] = data["statements"]
+    assert said["src"] == {"type": "group", "namespace": "shop", "workloads": 2, "any_pod": True}
+    assert (said["kind"], said["gained"], said["pairs"]) == ("added", {"TCP": [[5432, 5432]]}, 2)
+    md = run(["base.yaml", "head.yaml", "--format", "md"], tmp_path)[1]
+    assert "| `any pod in namespace shop` | `data/db[Deployment]` | TCP 5432 |" in md
+
+
 def test_md_with_lint_reports_only_the_findings_the_change_adds(tmp_path: Path) -> None:
     copy_shop(tmp_path / "base")
     head = copy_shop(tmp_path / "head")

@@ -14,7 +14,8 @@ from policylint.findings import Finding, Severity, Span
 from policylint.load import load_text
 from policylint.model.cluster import Cluster
 from policylint.queries.diff import Change, Diff, ExternalRange, WorkloadKey, diff, new_findings
-from policylint.reporters.diff import render_json, render_text, statements
+from policylint.queries.diff_statements import statements
+from policylint.reporters.diff import render_json, render_text
 from policylint.reporters.summary_md import render as render_md
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "properties"))
@@ -191,8 +192,8 @@ def test_every_workload_of_a_namespace_gaining_one_connection_is_one_statement()
     )
     result = compute(workloads + DENY, workloads + DENY + shop_out + db_in)
     assert len(result.of_kind(Change.ADDED)) == 3
-    [row] = statements(result, Change.ADDED)
-    assert (row.src, row.dst, row.conns) == ("every workload in namespace shop (3)", "data/db[Deployment]", "TCP 5432")
+    [row] = statements(result)[Change.ADDED]
+    assert (str(row.src), str(row.dst), row.pairs) == ("every workload in namespace shop (3)", "data/db[Deployment]", 3)
     assert "| `every workload in namespace shop (3)` | `data/db[Deployment]` | TCP 5432 |" in render_md(result)
     assert len(result.exposures()) == 3
 
