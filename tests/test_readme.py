@@ -50,13 +50,11 @@ def test_the_readme_has_runnable_examples_of_each_command() -> None:
 
 
 def yaml_blocks() -> list[object]:
-
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     return [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", text, re.S)]
 
 
 def test_the_readme_workflow_uses_only_inputs_the_action_declares_and_the_permissions_it_needs() -> None:
-
     [workflow] = [b for b in yaml_blocks() if isinstance(b, dict) and "jobs" in b]
     declared = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))["inputs"]
     [step] = [s for s in workflow["jobs"]["policylint"]["steps"] if s.get("id") == "policylint"]
@@ -65,7 +63,6 @@ def test_the_readme_workflow_uses_only_inputs_the_action_declares_and_the_permis
 
 
 def test_the_readme_pre_commit_config_names_the_hook_this_repository_defines() -> None:
-
     [config] = [b for b in yaml_blocks() if isinstance(b, dict) and "repos" in b]
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert [h["id"] for h in config["repos"][0]["hooks"]] == [h["id"] for h in hooks] == ["policylint"]
