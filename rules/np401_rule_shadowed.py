@@ -46,15 +46,9 @@ from policylint.engine.concrete import CompiledRule, Evaluator
 from policylint.engine.smt import SmtEngine, Undecided
 from policylint.findings import Hit, Severity
 from policylint.model.policy import Direction
-from policylint.queries.coverage import (
-    PolicyRule,
-    concrete_rule_coverage,
-    representatives_evaluator,
-    rule_label,
-    rule_list,
-    scope_option,
-    smt_engine,
-)
+from policylint.queries.coverage import PolicyRule, concrete_rule_coverage, rule_label, rule_list
+from policylint.queries.representatives import representatives_evaluator
+from policylint.queries.smt_coverage import scope_option, smt_engine
 from policylint.rulespec import RuleContext, RuleSpec
 
 

@@ -42,15 +42,9 @@ from policylint.engine.concrete import Evaluator
 from policylint.engine.smt import SmtEngine, Undecided
 from policylint.findings import Hit, Severity
 from policylint.model.policy import NetworkPolicy
-from policylint.queries.coverage import (
-    in_effect,
-    representatives_evaluator,
-    scope_option,
-    selection_covered,
-    side_uncovered,
-    smt_engine,
-    target_groups,
-)
+from policylint.queries.coverage import side_uncovered, target_groups
+from policylint.queries.representatives import representatives_evaluator
+from policylint.queries.smt_coverage import in_effect, scope_option, selection_covered, smt_engine
 from policylint.rulespec import RuleContext, RuleSpec
 
 

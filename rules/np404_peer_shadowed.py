@@ -38,7 +38,7 @@ from policylint.engine.concrete import Evaluator
 from policylint.engine.smt import SmtEngine, Undecided
 from policylint.findings import Hit, Severity
 from policylint.model.policy import NetworkPolicy, Peer, Rule
-from policylint.queries.coverage import peer_covered, smt_engine
+from policylint.queries.smt_coverage import peer_covered, smt_engine
 from policylint.rulespec import RuleContext, RuleSpec
 
 

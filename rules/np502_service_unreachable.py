@@ -42,7 +42,7 @@ from policylint.engine.bitset import bit_indices
 from policylint.engine.concrete import Evaluator
 from policylint.findings import Hit, Severity
 from policylint.model import Service, ServicePort
-from policylint.queries.coverage import backends, reachable_from_somewhere, target_port
+from policylint.queries.services import backends, reachable_from_somewhere, target_port
 from policylint.rulespec import RuleContext, RuleSpec
 
 

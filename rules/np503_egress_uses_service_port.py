@@ -39,7 +39,7 @@ from policylint.engine.bitset import bit_indices
 from policylint.engine.concrete import CompiledRule, Evaluator
 from policylint.findings import Hit, Severity
 from policylint.model import Direction, Protocol, Service, ServicePort
-from policylint.queries.coverage import backends, target_port
+from policylint.queries.services import backends, target_port
 from policylint.rulespec import RuleContext, RuleSpec
 
 Key = tuple[Protocol, int]  # a Service port, by protocol and number

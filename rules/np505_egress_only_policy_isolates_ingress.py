@@ -39,7 +39,7 @@ from policylint.engine.bitset import bit_indices
 from policylint.engine.concrete import Evaluator
 from policylint.findings import Hit, Severity
 from policylint.model import Direction
-from policylint.queries.coverage import backends
+from policylint.queries.services import backends
 from policylint.rulespec import RuleContext, RuleSpec
 
 

@@ -52,15 +52,9 @@ from collections.abc import Iterator
 from policylint.engine.concrete import Evaluator
 from policylint.engine.smt import SmtEngine, Undecided, Witness
 from policylint.findings import Hit, Severity
-from policylint.queries.coverage import (
-    Checked,
-    describe_violation,
-    port_conns,
-    smt_engine,
-    symbolic,
-    symbolic_exempt,
-)
 from policylint.queries.endpoints import EndpointError, resolve
+from policylint.queries.expectations import Checked, describe_violation, port_conns, symbolic, symbolic_exempt
+from policylint.queries.smt_coverage import smt_engine
 from policylint.rulespec import Expectation, RuleContext, RuleSpec
 
 

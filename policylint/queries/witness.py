@@ -12,9 +12,9 @@ from policylint.engine.connset import ConnSet
 from policylint.engine.flow import Assumptions
 from policylint.engine.smt import Budget, SmtEngine, Undecided, Witness, verify_witness
 from policylint.model.cluster import Cluster
-from policylint.queries.coverage import describe_end
-from policylint.queries.coverage import symbolic as to_smt
 from policylint.queries.endpoints import EndpointSpec
+from policylint.queries.expectations import describe_end
+from policylint.queries.expectations import symbolic as to_smt
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""queries/coverage.py: concrete leftovers, symbolic containment, service ports and expectation ports."""
+"""queries/coverage.py, smt_coverage.py, services.py and expectations.py: concrete leftovers, symbolic
+containment, service ports and expectation ports."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from policylint.model import (
     Workload,
 )
 from policylint.model.cluster import Cluster
-from policylint.queries import coverage
+from policylint.queries import coverage, expectations, services, smt_coverage
 from policylint.queries.endpoints import EndpointError, resolve
 
 IN = Direction.INGRESS
@@ -57,32 +58,32 @@ def test_selection_and_peer_containment_hold_for_every_possible_pod() -> None:
     everyone = NetworkPolicy("shop", "all", LabelSelector())
     api = NetworkPolicy("shop", "api", sel(app="api"), None, (r,))
     engine = SmtEngine(Cluster.of([], [API], policies=[everyone, api]))
-    assert coverage.selection_covered(engine, api, [everyone], IN) is True
-    assert coverage.selection_covered(engine, everyone, [api], IN) is False
-    assert coverage.peer_covered(engine, api, r, 0, 1) is True
-    assert coverage.peer_covered(engine, api, r, 1, 0) is False
+    assert smt_coverage.selection_covered(engine, api, [everyone], IN) is True
+    assert smt_coverage.selection_covered(engine, everyone, [api], IN) is False
+    assert smt_coverage.peer_covered(engine, api, r, 0, 1) is True
+    assert smt_coverage.peer_covered(engine, api, r, 1, 0) is False
 
 
 def test_service_backends_and_named_target_ports() -> None:
     ev = Evaluator(Cluster.of([], [API, WEB]))
     service = Service("shop", "api", selector={"app": "api"})
-    assert coverage.backends(ev, service) == 0b01
-    assert coverage.backends(ev, Service("shop", "x")) == 0
-    assert coverage.target_port(API, "http", 80, Protocol.TCP) == 8080
-    assert coverage.target_port(API, None, 80, Protocol.TCP) == 80
-    assert coverage.target_port(API, "grpc", 80, Protocol.TCP) is None
-    assert coverage.reachable_from_somewhere(ev, 0, Protocol.TCP, 8080)
+    assert services.backends(ev, service) == 0b01
+    assert services.backends(ev, Service("shop", "x")) == 0
+    assert services.target_port(API, "http", 80, Protocol.TCP) == 8080
+    assert services.target_port(API, None, 80, Protocol.TCP) == 80
+    assert services.target_port(API, "grpc", 80, Protocol.TCP) is None
+    assert services.reachable_from_somewhere(ev, 0, Protocol.TCP, 8080)
 
 
 def test_port_conns_reads_numbers_protocols_and_names() -> None:
     ev = Evaluator(Cluster.of([], [API, WEB]))
     api = resolve(ev, "shop/api")
-    assert coverage.port_conns(ev, api, 5432) == ConnSet.single(Protocol.TCP, 5432)
-    assert coverage.port_conns(ev, api, "53/udp") == ConnSet.single(Protocol.UDP, 53)
-    assert coverage.port_conns(ev, api, "http") == ConnSet.single(Protocol.TCP, 8080)
-    assert coverage.port_conns(ev, api, None) is None
+    assert expectations.port_conns(ev, api, 5432) == ConnSet.single(Protocol.TCP, 5432)
+    assert expectations.port_conns(ev, api, "53/udp") == ConnSet.single(Protocol.UDP, 53)
+    assert expectations.port_conns(ev, api, "http") == ConnSet.single(Protocol.TCP, 8080)
+    assert expectations.port_conns(ev, api, None) is None
     with pytest.raises(EndpointError):
-        coverage.port_conns(ev, resolve(ev, "shop:app=api"), "http")
+        expectations.port_conns(ev, resolve(ev, "shop:app=api"), "http")
 
 
 def test_find_flow_respects_exempt_endpoints_and_blocked_flows() -> None:
@@ -90,7 +91,7 @@ def test_find_flow_respects_exempt_endpoints_and_blocked_flows() -> None:
     cluster = Cluster.of([], [API, WEB], policies=[NetworkPolicy("shop", "api", sel(app="api"), None, (rule,))])
     engine = SmtEngine(cluster)
     ev = Evaluator(cluster)
-    web = coverage.symbolic_exempt(ev, resolve(ev, "shop/web"))
+    web = expectations.symbolic_exempt(ev, resolve(ev, "shop/web"))
     assert web == Pods(namespace="shop", pod_selector=sel(app="web"), host_network=False)
     allowed = engine.find(Pods(), 0, TCP80, allowed=True)
     assert isinstance(allowed, Witness)
