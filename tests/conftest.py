@@ -1,8 +1,22 @@
-"""Shared pytest options: `--update-golden` rewrites tests/golden/* instead of comparing."""
+"""Shared pytest options and the hypothesis profiles of every property test.
+
+`--update-golden` rewrites tests/golden/* instead of comparing. Profiles: `ci` (reproducible,
+fixed budget) when the CI environment variable is set, else `dev`; HYPOTHESIS_PROFILE overrides
+both. The ci budget keeps the property tests well under two minutes on two cores. (tests/fuzz
+applies its own profiles per test.)
+"""
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import HealthCheck, settings
+
+_COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
+settings.register_profile("ci", derandomize=True, max_examples=100, print_blob=True, **_COMMON)  # type: ignore[arg-type]
+settings.register_profile("dev", max_examples=60, **_COMMON)  # type: ignore[arg-type]
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

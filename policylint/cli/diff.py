@@ -26,10 +26,11 @@ from policylint.config import Config
 from policylint.engine.concrete import Evaluator
 from policylint.findings import Finding
 from policylint.model.cluster import Cluster
-from policylint.queries.diff import Diff, diff, new_findings
-from policylint.queries.diff_statements import Prover, statements
+from policylint.queries.diff import Diff, diff
+from policylint.queries.diff_statements import Prover
+from policylint.queries.impact import Impact
 from policylint.reporters import summary_md
-from policylint.reporters.diff import Said, render_json, render_text
+from policylint.reporters.diff import render_json, render_text
 from policylint.runner import LoadedInput, SimpleInput, lint
 
 FORMATS = ("text", "json", "md")
@@ -122,25 +123,17 @@ def relocate(findings: list[Finding], files: dict[str, str]) -> list[Finding]:
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    diff: Diff
-    said: Said
-    findings: list[Finding] | None  # None: not linted
-
-
-def compare(base: Side, head: Side, config: Config, with_lint: bool, smt: tuple[int, float] | None) -> Outcome:
+def compare(base: Side, head: Side, config: Config, with_lint: bool, smt: tuple[int, float] | None) -> Impact:
     """`smt`: (timeout per call in ms, budget in s) for symbolic statements, None for concrete grouping only."""
     assume = config.assumptions
     evs = Evaluator(base.loaded.cluster, assume), Evaluator(head.loaded.cluster, assume)
     result = diff(*evs)
     prover = Prover.create(*evs, timeout_ms=smt[0], budget_seconds=smt[1]) if smt and not result.empty else None
-    said = statements(result, prover)
     if not with_lint:
-        return Outcome(result, said, None)
+        return Impact.of(result, prover)
     old = relocate(lint(base.loaded, config).findings, base.files)
     new = relocate(lint(head.loaded, config).findings, head.files)
-    return Outcome(result, said, new_findings(old, new))
+    return Impact.of(result, prover, old, new)
 
 
 def triggered(result: Diff, fail_on: str) -> bool:
@@ -151,9 +144,9 @@ def triggered(result: Diff, fail_on: str) -> bool:
     return False
 
 
-def render(outcome: Outcome, fmt: str) -> str:
+def render(impact: Impact, fmt: str) -> str:
     renderer = {"json": render_json, "md": summary_md.render}.get(fmt, render_text)
-    return renderer(outcome.diff, outcome.findings, outcome.said)
+    return renderer(impact)
 
 
 @click.command("diff")
@@ -174,10 +167,20 @@ def render(outcome: Outcome, fmt: str) -> str:
 @click.option("--smt/--no-smt", default=True, show_default=True,
               help="Prove with z3 where a change holds for any pod of a namespace (\"any pod in namespace x\"), "
               "not only for its workloads.")  # fmt: skip
-@click.option("--smt-timeout", type=click.IntRange(min=1), default=5000, show_default=True,
-              help="Milliseconds per solver call; an undecided statement stays concrete.")
-@click.option("--smt-budget", type=click.FloatRange(min=0), default=60.0, show_default=True,
-              help="Seconds of solver time for the whole run; past it, statements stay concrete.")
+@click.option(
+    "--smt-timeout",
+    type=click.IntRange(min=1),
+    default=5000,
+    show_default=True,
+    help="Milliseconds per solver call; an undecided statement stays concrete.",
+)
+@click.option(
+    "--smt-budget",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    help="Seconds of solver time for the whole run; past it, statements stay concrete.",
+)
 @input_options
 def diff_command(args: tuple[str, ...], **opts: Any) -> None:
     """Connections added, removed and changed between BASE and HEAD, and workloads that appear or disappear.
@@ -198,10 +201,10 @@ def diff_command(args: tuple[str, ...], **opts: Any) -> None:
             else:
                 base, head = path_side(args[0], args[1], config), path_side(args[1], args[1], config)
             smt = (opts["smt_timeout"], opts["smt_budget"]) if opts["smt"] else None
-            outcome = compare(base, head, config, opts["with_lint"], smt)
-        output = render(outcome, opts["fmt"])
+            impact = compare(base, head, config, opts["with_lint"], smt)
+        output = render(impact, opts["fmt"])
         if opts["output"]:
             Path(opts["output"]).write_text(output, encoding="utf-8")
         else:
             click.echo(output, nl=False)
-    sys.exit(1 if triggered(outcome.diff, opts["fail_on"]) else 0)
+    sys.exit(1 if triggered(impact.diff, opts["fail_on"]) else 0)

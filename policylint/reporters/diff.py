@@ -1,13 +1,12 @@
 """Rendering a connectivity diff: grouped statements (text) and the exact lists (json).
 
-The statements (queries/diff_statements.py) say a whole namespace in one line; without them the
-concrete grouping is used ("every workload in namespace shop (3)"), never a symbolic one.
+The statements (queries/diff_statements.py) say a whole namespace in one line, and are what text
+and md list; json has them beside the exact lists.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any
 
 from policylint.findings import Finding
@@ -20,7 +19,8 @@ from policylint.queries.diff import (
     WorkloadChange,
     WorkloadKey,
 )
-from policylint.queries.diff_statements import Group, Statement, StatementEnd, exposes, statements
+from policylint.queries.diff_statements import Group, Statement, StatementEnd, exposes
+from policylint.queries.impact import Impact
 from policylint.reporters.json import finding_data
 
 Said = dict[Change, list[Statement]]
@@ -64,8 +64,9 @@ def exposure_lines(diff: Diff, said: Said) -> list[str]:
     return out
 
 
-def headline(diff: Diff, findings: Sequence[Finding] | None = None) -> str:
-    """E.g. `3 connections added, 1 removed; 2 new findings`."""
+def headline(impact: Impact) -> str:
+    """E.g. `3 connections added, 1 removed; 2 new findings, 1 fixed`."""
+    diff = impact.diff
     added, removed = len(diff.of_kind(Change.ADDED)), len(diff.of_kind(Change.REMOVED))
     text = f"{plural(added, 'connection')} added, {removed} removed"
     changed = len(diff.of_kind(Change.CHANGED))
@@ -75,8 +76,9 @@ def headline(diff: Diff, findings: Sequence[Finding] | None = None) -> str:
         text += f"; {plural(len(diff.appeared), 'workload')} added"
     if diff.disappeared:
         text += f"; {plural(len(diff.disappeared), 'workload')} removed"
-    if findings is not None:
-        text += f"; {plural(len(findings), 'new finding')}"
+    if impact.new_findings is not None:
+        text += f"; {plural(len(impact.new_findings), 'new finding')}"
+        text += f", {len(impact.fixed_findings)} fixed" if impact.fixed_findings else ""
     return text
 
 
@@ -87,11 +89,15 @@ TITLES = {
 }
 
 
-def render_text(diff: Diff, findings: Sequence[Finding] | None = None, said: Said | None = None) -> str:
-    if diff.empty and not findings:
-        return "No connectivity change." + ("" if findings is None else " No new findings.") + "\n"
-    said = said if said is not None else statements(diff)
-    lines = [headline(diff, findings)]
+def finding_line(f: Finding) -> str:
+    return f"  {f.span}: {f.severity.value} {f.rule} [{f.name}] {f.message}"
+
+
+def render_text(impact: Impact) -> str:
+    if impact.empty:
+        return "No connectivity change." + (" No new findings." if impact.linted else "") + "\n"
+    diff, said = impact.diff, impact.said
+    lines = [headline(impact)]
     for kind, title in TITLES.items():
         if said[kind]:
             lines += ["", f"{title}:"] + [f"  {r.src} -> {r.dst} : {conns_text(r)}" for r in said[kind]]
@@ -103,9 +109,12 @@ def render_text(diff: Diff, findings: Sequence[Finding] | None = None, said: Sai
     exposures = exposure_lines(diff, said)
     if exposures:
         lines += ["", "New exposure:"] + [f"  {x}" for x in exposures]
-    if findings:
-        lines += ["", "New findings:"]
-        lines += [f"  {f.span}: {f.severity.value} {f.rule} [{f.name}] {f.message}" for f in findings]
+    for title, found in (
+        ("New findings", impact.new_findings),
+        ("Fixed findings (lines as on BASE)", impact.fixed_findings),
+    ):
+        if found:
+            lines += ["", f"{title}:"] + [finding_line(f) for f in found]
     return "\n".join(lines) + "\n"
 
 
@@ -145,7 +154,8 @@ def statement_json(s: Statement) -> dict[str, Any]:
     }
 
 
-def render_json(diff: Diff, findings: Sequence[Finding] | None = None, said: Said | None = None) -> str:
+def render_json(impact: Impact) -> str:
+    diff = impact.diff
     exposures = [
         {"workload": endpoint_json(e.workload), "source": endpoint_json(e.source), "conns": e.conns.to_json()}
         for e in diff.exposures()
@@ -158,9 +168,10 @@ def render_json(diff: Diff, findings: Sequence[Finding] | None = None, said: Sai
     data["workloads_added"] = [workload_json(w) for w in diff.appeared]
     data["workloads_removed"] = [workload_json(w) for w in diff.disappeared]
     data["new_exposures"] = exposures
-    said = said if said is not None else statements(diff)
-    data["statements"] = [statement_json(st) for kind in Change for st in said[kind]]
-    if findings is not None:
-        summary["new_findings"] = len(findings)
-        data["new_findings"] = [finding_data(f) for f in findings]
+    data["statements"] = [statement_json(st) for kind in Change for st in impact.said[kind]]
+    if impact.new_findings is not None:
+        fixed = impact.fixed_findings or []
+        summary.update(new_findings=len(impact.new_findings), fixed_findings=len(fixed))
+        data["new_findings"] = [finding_data(f) for f in impact.new_findings]
+        data["fixed_findings"] = [finding_data(f) for f in fixed]
     return json.dumps(data, indent=2) + "\n"

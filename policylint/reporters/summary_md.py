@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from policylint.findings import Finding, Severity
 from policylint.queries.diff import Change, Diff
-from policylint.queries.diff_statements import statements
+from policylint.queries.impact import Impact
 from policylint.reporters.diff import TITLES, Said, conns_text, exposure_lines, headline, plural, workload_lines
 
 SEVERITY_TITLES = {Severity.ERROR: "Errors", Severity.WARNING: "Warnings", Severity.INFO: "Info"}
@@ -44,6 +44,10 @@ def workloads_part(diff: Diff) -> list[str]:
     return out
 
 
+def finding_item(f: Finding) -> str:
+    return f"- `{f.span.file}:{f.span.line}` **{f.rule}** {f.name}: {cell(f.message)}"
+
+
 def findings_part(findings: Sequence[Finding]) -> list[str]:
     if not findings:
         return []
@@ -52,16 +56,24 @@ def findings_part(findings: Sequence[Finding]) -> list[str]:
         chosen = [f for f in findings if f.severity is severity]
         if chosen:
             out += ["", f"**{SEVERITY_TITLES[severity]} ({len(chosen)})**", ""]
-            out += [f"- `{f.span.file}:{f.span.line}` **{f.rule}** {f.name}: {cell(f.message)}" for f in chosen]
+            out += [finding_item(f) for f in chosen]
     return out
 
 
-def render(diff: Diff, findings: Sequence[Finding] | None = None, said: Said | None = None) -> str:
+def fixed_part(findings: Sequence[Finding]) -> list[str]:
+    """Folded: good news needs less room than new problems."""
+    if not findings:
+        return []
+    out = ["", f"<details><summary>Fixed findings ({len(findings)}), lines as on the base</summary>", ""]
+    return out + [finding_item(f) for f in findings] + ["", "</details>"]
+
+
+def render(impact: Impact) -> str:
     """Markdown for a PR comment or job summary; '' when neither connectivity nor findings changed."""
-    if diff.empty and not findings:
+    if impact.empty:
         return ""
-    lines = ["## policylint: change impact", "", f"**{headline(diff, findings)}**"]
-    said = said if said is not None else statements(diff)
+    diff, said = impact.diff, impact.said
+    lines = ["## policylint: change impact", "", f"**{headline(impact)}**"]
     exposures = exposure_lines(diff, said)
     if exposures:
         lines += ["", f"> [!WARNING]\n> {plural(len(exposures), 'new exposure')}"]
@@ -69,5 +81,6 @@ def render(diff: Diff, findings: Sequence[Finding] | None = None, said: Said | N
     for kind in (Change.ADDED, Change.REMOVED, Change.CHANGED):
         lines += connection_table(said, kind)
     lines += workloads_part(diff)
-    lines += findings_part(findings or [])
+    lines += findings_part(impact.new_findings or [])
+    lines += fixed_part(impact.fixed_findings or [])
     return "\n".join(lines) + "\n"

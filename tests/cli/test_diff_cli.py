@@ -63,6 +63,19 @@ def test_fixing_a_selector_typo_shows_the_connection_it_opens(tmp_path: Path) ->
     assert run(["base", "head", "--fail-on", "new-exposure"], tmp_path)[0] == 0
 
 
+def test_with_lint_a_fix_counts_the_findings_it_removes(tmp_path: Path) -> None:
+    copy_shop(tmp_path / "base")
+    edit(copy_shop(tmp_path / "head") / "policies-shop.yaml", TYPO, FIXED)
+    code, out, _ = run(["base", "head", "--lint"], tmp_path)
+    assert code == 0
+    assert out.startswith("1 connection added, 0 removed; 0 new findings, 2 fixed\n")
+    assert "\nFixed findings (lines as on BASE):\n  head/policies-shop.yaml:41:20: warning NP202" in out
+    data = json.loads(run(["base", "head", "--lint", "--format", "json"], tmp_path)[1])
+    assert [f["rule"] for f in data["fixed_findings"]] == ["NP202", "NP502"]
+    md = run(["base", "head", "--lint", "--format", "md"], tmp_path)[1]
+    assert "<details><summary>Fixed findings (2), lines as on the base</summary>" in md
+
+
 def test_opening_a_workload_to_the_internet_fails_on_new_exposure(tmp_path: Path) -> None:
     copy_shop(tmp_path / "base")
     (copy_shop(tmp_path / "head") / "public.yaml").write_text(PUBLIC_API, encoding="utf-8")
@@ -127,7 +140,7 @@ def test_md_with_lint_reports_only_the_findings_the_change_adds(tmp_path: Path) 
     (head / "public.yaml").write_text(OPEN_API, encoding="utf-8")
     code, out, _ = run(["base", "head", "--format", "md", "--lint"], tmp_path)
     assert code == 0
-    assert "**3 connections added, 0 removed; 1 new finding**" in out
+    assert "**3 connections added, 0 removed; 1 new finding, 1 fixed**" in out  # NP502: api is reachable now
     assert "- `head/public.yaml:8` **NP301** allows-all-sources" in out
     assert "NP202" not in out  # the typo is on both sides, only on other lines
     assert "| `0.0.0.0/0,::/0` | `shop/api[Deployment]` | TCP 9000 |" in out

@@ -89,7 +89,7 @@ def test_pull_request_gets_sarif_annotations_summary_and_outputs(tmp_path: Path)
     }
     assert "::warning file=k8s/public.yaml,line=8,col=13,title=NP301 allows-all-sources::" in done.stdout
     summary = (tmp_path / "summary").read_text(encoding="utf-8")
-    assert "**3 connections added, 0 removed; 1 new finding**" in summary
+    assert "**3 connections added, 0 removed; 1 new finding, 1 fixed**" in summary
     assert "| `0.0.0.0/0,::/0` | `shop/api[Deployment]` | TCP 9000 |" in summary
     assert "- `k8s/public.yaml:8` **NP301** allows-all-sources" in summary
     assert Path(out["summary-file"]).read_text(encoding="utf-8") == summary

@@ -15,6 +15,7 @@ from policylint.load import load_text
 from policylint.model.cluster import Cluster
 from policylint.queries.diff import Change, Diff, ExternalRange, WorkloadKey, diff, new_findings
 from policylint.queries.diff_statements import statements
+from policylint.queries.impact import Impact
 from policylint.reporters.diff import render_json, render_text
 from policylint.reporters.summary_md import render as render_md
 
@@ -80,16 +81,16 @@ def web_to_api(ports: str) -> str:
 def test_identical_clusters_have_no_difference_and_an_empty_summary() -> None:
     result = compute(BASE_WORKLOADS + DENY, BASE_WORKLOADS + DENY)
     assert result.empty
-    assert render_text(result) == "No connectivity change.\n"
-    assert render_md(result) == ""
+    assert render_text(Impact.of(result)) == "No connectivity change.\n"
+    assert render_md(Impact.of(result)) == ""
 
 
 def test_opening_a_port_is_an_added_connection() -> None:
     result = compute(BASE_WORKLOADS + DENY, BASE_WORKLOADS + DENY + web_to_api("[{port: 8080}]"))
     [added] = result.of_kind(Change.ADDED)
     assert (added.src, added.dst, str(added.head)) == (key("shop", "web"), key("shop", "api"), "TCP 8080")
-    assert "shop/web[Deployment] -> shop/api[Deployment] : TCP 8080" in render_text(result)
-    assert render_text(result).startswith("1 connection added, 0 removed\n")
+    assert "shop/web[Deployment] -> shop/api[Deployment] : TCP 8080" in render_text(Impact.of(result))
+    assert render_text(Impact.of(result)).startswith("1 connection added, 0 removed\n")
 
 
 def test_closing_a_port_is_a_removed_connection() -> None:
@@ -104,7 +105,7 @@ def test_changing_ports_reports_what_was_gained_and_lost() -> None:
     result = compute(BASE_WORKLOADS + DENY + before, BASE_WORKLOADS + DENY + after)
     [changed] = result.of_kind(Change.CHANGED)
     assert (str(changed.gained), str(changed.lost)) == ("TCP 443", "TCP 9090")
-    assert "shop/web[Deployment] -> shop/api[Deployment] : +TCP 443 -TCP 9090" in render_text(result)
+    assert "shop/web[Deployment] -> shop/api[Deployment] : +TCP 443 -TCP 9090" in render_text(Impact.of(result))
 
 
 def test_a_new_workload_is_listed_with_its_connections_not_as_added_pairs() -> None:
@@ -114,7 +115,7 @@ def test_a_new_workload_is_listed_with_its_connections_not_as_added_pairs() -> N
     assert result.changes == ()
     [new] = result.appeared
     assert new.workload == key("shop", "cart") and not result.disappeared
-    text = render_text(result)
+    text = render_text(Impact.of(result))
     assert "New workloads:\n  shop/cart[Deployment]\n    (no connections)" in text  # api admits only web
     assert text.startswith("0 connections added, 0 removed; 1 workload added")
 
@@ -124,7 +125,7 @@ def test_a_removed_workload_is_listed_with_the_connections_it_had() -> None:
     result = compute(base, deploy("shop", "api") + deploy("data", "db", 5432) + deny_all("data"))
     [gone] = result.disappeared
     assert gone.workload == key("shop", "web")
-    lines = render_text(result).split("Removed workloads:\n")[1].splitlines()
+    lines = render_text(Impact.of(result)).split("Removed workloads:\n")[1].splitlines()
     assert "    -> shop/api[Deployment] : TCP 8080" in lines
     assert "    <- 0.0.0.0/0,::/0 : All Connections" in lines
 
@@ -159,7 +160,7 @@ def test_an_except_added_to_an_ipblock_removes_that_range() -> None:
     result = compute(BASE_WORKLOADS + DENY + base, BASE_WORKLOADS + DENY + head)
     [removed] = result.of_kind(Change.REMOVED)
     assert removed.src == ExternalRange(("10.0.0.0/8", "192.168.0.0/16"))
-    assert "10.0.0.0/8,192.168.0.0/16 -> shop/web[Deployment] : TCP 8080" in render_text(result)
+    assert "10.0.0.0/8,192.168.0.0/16 -> shop/web[Deployment] : TCP 8080" in render_text(Impact.of(result))
 
 
 def test_opening_to_the_internet_is_a_new_exposure() -> None:
@@ -167,9 +168,8 @@ def test_opening_to_the_internet_is_a_new_exposure() -> None:
     result = compute(BASE_WORKLOADS + DENY, BASE_WORKLOADS + DENY + head)
     [exposure] = result.exposures()
     assert exposure.workload == key("shop", "api")
-    assert "shop/api[Deployment] is newly reachable from outside the cluster (0.0.0.0/0) on TCP 8080" in render_text(
-        result
-    )
+    text = render_text(Impact.of(result))
+    assert "shop/api[Deployment] is newly reachable from outside the cluster (0.0.0.0/0) on TCP 8080" in text
 
 
 def test_same_namespace_access_is_not_an_exposure() -> None:
@@ -194,7 +194,9 @@ def test_every_workload_of_a_namespace_gaining_one_connection_is_one_statement()
     assert len(result.of_kind(Change.ADDED)) == 3
     [row] = statements(result)[Change.ADDED]
     assert (str(row.src), str(row.dst), row.pairs) == ("every workload in namespace shop (3)", "data/db[Deployment]", 3)
-    assert "| `every workload in namespace shop (3)` | `data/db[Deployment]` | TCP 5432 |" in render_md(result)
+    assert "| `every workload in namespace shop (3)` | `data/db[Deployment]` | TCP 5432 |" in render_md(
+        Impact.of(result)
+    )
     assert len(result.exposures()) == 3
 
 
@@ -202,7 +204,7 @@ def test_json_lists_every_change_exactly() -> None:
     import json
 
     result = compute(BASE_WORKLOADS + DENY, BASE_WORKLOADS + DENY + web_to_api("[{port: 8080}]"))
-    data = json.loads(render_json(result))
+    data = json.loads(render_json(Impact.of(result)))
     assert data["summary"]["added"] == 1 and data["summary"]["removed"] == 0
     assert data["added"][0]["dst"] == {"type": "workload", "namespace": "shop", "name": "api", "kind": "Deployment"}
     assert data["added"][0]["conns"] == {"TCP": [[8080, 8080]]}
@@ -220,7 +222,7 @@ def test_new_findings_ignore_line_shifts_and_count_repeats() -> None:
 
 def test_summary_headline_counts_new_findings_and_groups_them_by_severity() -> None:
     result = compute(BASE_WORKLOADS + DENY, BASE_WORKLOADS + DENY + web_to_api("[{port: 8080}]"))
-    md = render_md(result, [finding(14, "podSelector {app=x} matches nothing")])
+    md = render_md(Impact.of(result, None, [], [finding(14, "podSelector {app=x} matches nothing")]))
     assert "**1 connection added, 0 removed; 1 new finding**" in md
     assert "**Warnings (1)**\n\n- `k8s/a.yaml:14` **NP202** peer-selects-nothing: podSelector {app=x}" in md
 

@@ -21,6 +21,7 @@ from policylint.model import Workload
 from policylint.model.cluster import Cluster
 from policylint.queries.diff import Change, Diff, ExternalRange, WorkloadKey, diff
 from policylint.queries.diff_statements import Group, Prover, Statement, StatementEnd, statements
+from policylint.queries.impact import Impact
 from policylint.reporters.diff import render_json, render_text
 
 sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parents[1] / "properties")]
@@ -59,7 +60,7 @@ def test_a_namespace_wide_allow_is_said_for_any_pod_of_the_namespace() -> None:
     result, rows = said(SHOP + DENY, SHOP + DENY + SHOP_EGRESS_5432 + DB_FROM_SHOP)
     assert lines(rows) == [("any pod in namespace shop", "data/db[Deployment]")]
     assert rows[Change.ADDED][0].pairs == 3
-    text = render_text(result, said=rows)
+    text = render_text(Impact(result, rows))
     assert "  any pod in namespace shop -> data/db[Deployment] : TCP 5432" in text
 
 
@@ -99,7 +100,7 @@ def test_a_range_opened_to_a_whole_namespace_is_said_for_any_pod() -> None:
     public = all_pods(allow("shop", "public", "any", "ingress", "[{ipBlock: {cidr: 0.0.0.0/0}}]", "[{port: 8080}]"))
     result, rows = said(SHOP + DENY, SHOP + DENY + public)
     assert lines(rows) == [("0.0.0.0/0", "any pod in namespace shop")]
-    assert '"any_pod": true' in render_json(result, said=rows)
+    assert '"any_pod": true' in render_json(Impact(result, rows))
 
 
 def test_without_a_prover_grouping_is_concrete() -> None:

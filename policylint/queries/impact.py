@@ -1,0 +1,41 @@
+"""What a change does: its connectivity diff said in statements and, when both sides were linted,
+the findings it adds and the ones it fixes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from policylint.findings import Finding
+from policylint.queries.diff import Change, Diff, new_findings
+from policylint.queries.diff_statements import Prover, Statement, statements
+
+
+@dataclass(frozen=True, slots=True)
+class Impact:
+    diff: Diff
+    said: dict[Change, list[Statement]]
+    new_findings: list[Finding] | None = None  # None: not linted
+    fixed_findings: list[Finding] | None = None  # on BASE, gone on HEAD (BASE's lines)
+
+    @classmethod
+    def of(
+        cls,
+        diff: Diff,
+        prover: Prover | None = None,
+        base_findings: Sequence[Finding] | None = None,
+        head_findings: Sequence[Finding] | None = None,
+    ) -> Impact:
+        said = statements(diff, prover)
+        if base_findings is None or head_findings is None:
+            return cls(diff, said)
+        return cls(diff, said, new_findings(base_findings, head_findings), new_findings(head_findings, base_findings))
+
+    @property
+    def linted(self) -> bool:
+        return self.new_findings is not None
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to tell a reviewer: no connectivity change, no finding added or fixed."""
+        return self.diff.empty and not self.new_findings and not self.fixed_findings
