@@ -18,15 +18,8 @@ from typing import Any
 import yaml
 
 from policylint.findings import DUPLICATE_KEY, YAML_SYNTAX, InputProblem, Span
-from policylint.load.located_yaml import (
-    MAX_DEPTH,
-    Builder,
-    Loader,
-    LoadError,
-    alias_budget,
-    first_too_deep,
-    may_nest_deeply,
-)
+from policylint.load.yaml_build import MAX_DEPTH, Builder, Loader, LoadError
+from policylint.load.yaml_guards import alias_budget, first_too_deep, may_nest_deeply
 
 _TAB_INDENT = re.compile(r"[ \-?:]*\t")
 _SEPARATOR = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
