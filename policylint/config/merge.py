@@ -1,0 +1,67 @@
+"""Merging config layers, preset first, into one Config: rule settings, assumptions, expectations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Literal
+
+from policylint.config.layers import Layer
+from policylint.config.settings import Config, RuleSetting, lookup
+from policylint.findings import Severity
+from policylint.registry import Registry
+from policylint.rulespec import Expectation
+
+
+def build_config(registry: Registry, layers: list[Layer]) -> Config:
+    """Merge the layers: later ones override rule settings, namespace and assumptions."""
+    config = Config(registry, source=Path(layers[-1].name))
+    if layers[0].name == "<preset strict>":
+        config = config.with_rules(enable=[r.id for r in registry.rules if r.scope != "input"])
+    for layer in layers:
+        config = apply_layer(config, layer)
+    return config
+
+
+def apply_layer(config: Config, layer: Layer) -> Config:
+    data = layer.data
+    rules = dict(config.rules)
+    for key, value in dict(data.get("rules", {})).items():
+        rule = lookup(config.registry, str(key), layer.where(("rules", key)))
+        rules[rule.id] = merge_setting(rules.get(rule.id, RuleSetting()), value)
+    assumptions = replace(config.assumptions, **dict(data.get("assumptions", {})))
+    expectations = tuple(expectation(layer, i, item) for i, item in enumerate(data.get("expect", [])))
+    return replace(
+        config,
+        rules=rules,
+        ignore=config.ignore + tuple(data.get("ignore", [])),
+        paths=tuple(data.get("paths", config.paths)),
+        namespace=data.get("namespace", config.namespace),
+        assumptions=assumptions,
+        expectations=config.expectations + expectations,
+    )
+
+
+def merge_setting(setting: RuleSetting, value: str | Mapping[str, Any]) -> RuleSetting:
+    if isinstance(value, str):
+        return replace(setting, enabled=value == "enable")
+    options = {k: v for k, v in value.items() if k not in ("severity", "enabled")}
+    return RuleSetting(
+        enabled=value.get("enabled", True if setting.enabled is None else setting.enabled),
+        severity=Severity(value["severity"]) if "severity" in value else setting.severity,
+        options={**setting.options, **options},
+    )
+
+
+def expectation(layer: Layer, index: int, item: Mapping[str, Any]) -> Expectation:
+    verdict: Literal["allow", "deny"] = "allow" if "allow" in item else "deny"
+    body = item[verdict]
+    return Expectation(
+        verdict=verdict,
+        source=body["from"],
+        target=body["to"],
+        port=body.get("port"),
+        except_=tuple(body.get("except", ())),
+        span=layer.span(("expect", index)),
+    )

@@ -1,0 +1,89 @@
+"""The resolved configuration: which rules run, at what severity, with which options."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from policylint.engine.flow import Assumptions
+from policylint.findings import Severity
+from policylint.registry import Registry
+from policylint.rulespec import Expectation, RuleSpec
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; the message cites file:line."""
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSetting:
+    enabled: bool | None = None
+    severity: Severity | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    registry: Registry
+    source: Path | None = None
+    rules: Mapping[str, RuleSetting] = field(default_factory=dict)  # by rule id
+    ignore: tuple[str, ...] = ()
+    paths: tuple[str, ...] = ()
+    namespace: str | None = None
+    assumptions: Assumptions = Assumptions()
+    expectations: tuple[Expectation, ...] = ()
+    smt_timeout_ms: int = 5_000
+    smt_budget_seconds: float = 120.0
+
+    def enabled(self, rule: RuleSpec) -> bool:
+        if rule.scope == "input":
+            return True  # input problems cannot be disabled, only downgraded
+        setting = self.rules.get(rule.id)
+        if setting is None or setting.enabled is None:
+            return rule.enabled_by_default
+        return setting.enabled
+
+    def severity(self, rule: RuleSpec) -> Severity:
+        setting = self.rules.get(rule.id)
+        return setting.severity if setting and setting.severity else rule.default_severity
+
+    def options(self, rule: RuleSpec) -> dict[str, Any]:
+        setting = self.rules.get(rule.id)
+        return {**rule.defaults, **(setting.options if setting else {})}
+
+    def rule_id(self, key: str) -> str | None:
+        """The id of the rule spelt `key` (id, name or redirect), or None."""
+        rule = self.registry.get(key)
+        return rule.id if rule else None
+
+    def enabled_rules(self) -> tuple[RuleSpec, ...]:
+        return tuple(r for r in self.registry.rules if self.enabled(r))
+
+    def with_rules(self, enable: Iterable[str] = (), disable: Iterable[str] = ()) -> Config:
+        """Command-line `--enable`/`--disable`; unknown rules raise ConfigError."""
+        rules = dict(self.rules)
+        for keys, on in ((disable, False), (enable, True)):
+            for key in keys:
+                rule = lookup(self.registry, key, "command line")
+                rules[rule.id] = replace(rules.get(rule.id, RuleSetting()), enabled=on)
+        return replace(self, rules=rules)
+
+    def only(self, rule_ids: Iterable[str]) -> Config:
+        """Exactly these rules enabled (input rules always run): the fixture tests' setting."""
+        wanted = set(rule_ids)
+        rules = {
+            r.id: replace(self.rules.get(r.id, RuleSetting()), enabled=r.id in wanted) for r in self.registry.rules
+        }
+        return replace(self, rules=rules)
+
+
+def lookup(registry: Registry, key: str, where: str) -> RuleSpec:
+    rule = registry.get(str(key))
+    if rule is None:
+        close = difflib.get_close_matches(str(key), list(registry.spellings()), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ConfigError(f"{where}: unknown rule {key!r}{hint}")
+    return rule
