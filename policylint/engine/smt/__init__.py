@@ -126,7 +126,7 @@ class SmtEngine:
                 known = ep.known  # binding a workload to test "matches" must not bind the endpoint
                 formulas.append(z3.Not(enc.all(enc.constrain(ep, spec))))
                 ep.known = known
-        verdict = enc.allowed(flow)
+        verdict = enc.allowed(flow, enc.confined(src), enc.confined(dst))
         formulas.append(verdict if allowed else z3.Not(verdict))
         if conns is not None:
             formulas.append(self._conns(flow, conns))
@@ -144,7 +144,7 @@ class SmtEngine:
         (e.g. the concrete evaluator's allowed_conns); None when they agree on every port."""
         enc, flow = self._setup([])
         formulas = enc.constrain(flow.src, src) + enc.constrain(flow.dst, dst)
-        formulas.append(z3.Xor(enc.allowed(flow), self._conns(flow, conns)))
+        formulas.append(z3.Xor(enc.allowed(flow, enc.confined(src), enc.confined(dst)), self._conns(flow, conns)))
         return self._ask(enc, flow, formulas)
 
     def uncovered(self, policy: NetworkPolicy, rule: Rule, others: list[PolicyRule]) -> Witness | Undecided | None:

@@ -94,7 +94,8 @@ class Encoder:
             spec = Addresses(ipaddress.ip_network(spec))
         if isinstance(spec, Addresses):
             return [ep.ext, in_network(ep, spec.network)]
-        out = pod_axioms(ep, self.u)
+        # The same for every question about this endpoint, and costly with many namespaces.
+        out = [self._memoized("pod_axioms", (ep,), lambda: self.all(pod_axioms(ep, self.u)))]
         if isinstance(spec, AnyEndpoint):
             return out
         out.append(z3.Not(ep.ext))
@@ -199,15 +200,21 @@ class Encoder:
         return z3.And(peers, ports)
 
     # -- isolation and the flow ------------------------------------------------------------
-    def side(self, ep: Endpoint, other: Endpoint, direction: Direction, flow: FlowVars) -> Z:
-        """Allowed at `ep` in `direction`: not isolated, or some rule of a selecting policy admits it."""
-        build = lambda: self._side(ep, other, direction, flow)  # noqa: E731
-        return self._memoized(f"side-{direction.value}", (ep, other, flow), build)
+    def side(
+        self, ep: Endpoint, other: Endpoint, direction: Direction, flow: FlowVars, only: frozenset[str] | None = None
+    ) -> Z:
+        """Allowed at `ep` in `direction`: not isolated, or some rule of a selecting policy admits it.
+        `only`: the namespaces `ep` is known to lie in (policies elsewhere cannot select it)."""
+        build = lambda: self._side(ep, other, direction, flow, only)  # noqa: E731
+        scope = "*" if only is None else ",".join(sorted(only))
+        return self._memoized(f"side-{direction.value}-{scope}", (ep, other, flow), build)
 
-    def _side(self, ep: Endpoint, other: Endpoint, direction: Direction, flow: FlowVars) -> Z:
+    def _side(
+        self, ep: Endpoint, other: Endpoint, direction: Direction, flow: FlowVars, only: frozenset[str] | None
+    ) -> Z:
         isolating, allowing = [], []
         for policy in self.policies:
-            if not policy.isolates(direction):
+            if not policy.isolates(direction) or (only is not None and policy.namespace not in only):
                 continue
             selected = self.selects(policy, ep)
             isolating.append(selected)
@@ -215,10 +222,22 @@ class Encoder:
             allowing.append(z3.And(selected, self.any(rules)))
         return z3.Or(z3.Not(self.any(isolating)), self.any(allowing))
 
-    def allowed(self, flow: FlowVars) -> Z:
+    def allowed(self, flow: FlowVars, src_in: frozenset[str] | None = None, dst_in: frozenset[str] | None = None) -> Z:
         """Egress allowed at the source AND ingress allowed at the destination; a workload may
-        always reach itself."""
+        always reach itself. `src_in`/`dst_in`: namespaces the question confines each end to, so
+        that only their policies are encoded (a large cluster's others cost time, not meaning)."""
         if flow.src.known is not None and flow.src.known == flow.dst.known:
             return self.true
-        egress = self.side(flow.src, flow.dst, Direction.EGRESS, flow)
-        return z3.And(egress, self.side(flow.dst, flow.src, Direction.INGRESS, flow))
+        egress = self.side(flow.src, flow.dst, Direction.EGRESS, flow, src_in)
+        return z3.And(egress, self.side(flow.dst, flow.src, Direction.INGRESS, flow, dst_in))
+
+    def confined(self, spec: EndpointSpec) -> frozenset[str] | None:
+        """The namespaces an endpoint matching `spec` must lie in (empty: outside the cluster), or
+        None when it may be in any."""
+        if isinstance(spec, int):
+            return frozenset((self.cluster.workloads[spec].namespace,))
+        if isinstance(spec, ipaddress.IPv4Address | ipaddress.IPv6Address | Addresses):
+            return frozenset()
+        if isinstance(spec, Pods) and spec.namespace is not None:
+            return frozenset((spec.namespace,))
+        return None
