@@ -1,0 +1,56 @@
+"""Object metadata shared by every kind: name, namespace, labels, annotations, controller owner."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from policylint.load.fields import Reader, Skip
+from policylint.load.located_yaml import LMap, LSeq
+
+_DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+
+
+@dataclass(slots=True)
+class Meta:
+    name: str
+    namespace: str
+    labels: dict[str, str]
+    annotations: dict[str, str]
+    owner: tuple[str, str] | None  # (kind, name) of the controller ownerReference
+
+
+def metadata(r: Reader, doc: LMap, kind: str, default_namespace: str) -> Meta:
+    meta: LMap | None = r.field(doc, "metadata", LMap, kind)
+    name = r.field(meta, "name", str, "metadata") if meta is not None else None
+    if meta is None or not name:
+        r.bad(meta.span if meta is not None else doc.span, f"{kind}.metadata", "missing required 'name'")
+        raise Skip
+    namespace = r.field(meta, "namespace", str, "metadata", skip=False) or default_namespace
+    for key, value in (("name", name), ("namespace", namespace)):
+        if not _DNS_SUBDOMAIN.fullmatch(value) or len(value) > 253:
+            # The API server rejects it; and a name with a newline would forge lines in the output.
+            where = meta.value_span(key) if key in meta else meta.span
+            r.bad(where, f"metadata.{key}", f"{value!r} is not a valid Kubernetes name "
+                  "(lowercase letters, digits, '-' and '.', at most 253 characters); object skipped")  # fmt: skip
+            raise Skip
+    labels = optional_labels(r, meta, "labels", "metadata")
+    annotations = optional_labels(r, meta, "annotations", "metadata")
+    return Meta(name, namespace, labels, annotations, controller_owner(r, meta))
+
+
+def optional_labels(r: Reader, obj: LMap, key: str, path: str) -> dict[str, str]:
+    try:
+        return r.labels(obj, key, path) or {}
+    except Skip:
+        return {}
+
+
+def controller_owner(r: Reader, meta: LMap) -> tuple[str, str] | None:
+    refs = r.field(meta, "ownerReferences", LSeq, "metadata", skip=False)
+    for ref in refs or ():
+        if isinstance(ref, LMap) and ref.get("controller") is True:
+            kind, name = ref.get("kind"), ref.get("name")
+            if isinstance(kind, str) and isinstance(name, str):
+                return kind, name
+    return None

@@ -1,0 +1,31 @@
+"""Services and Namespaces, read from their metadata and (for a Service) a flat spec."""
+
+from __future__ import annotations
+
+from policylint.load.fields import Reader, Skip
+from policylint.load.located_yaml import LMap, LSeq
+from policylint.model.build_meta import Meta
+from policylint.model.build_ports import service_port
+from policylint.model.workload import Namespace, Service, ServicePort
+
+
+def namespace(r: Reader, doc: LMap, meta: Meta) -> Namespace:
+    return Namespace(meta.name, meta.labels, doc.span, meta.annotations)
+
+
+def service(r: Reader, doc: LMap, meta: Meta) -> Service:
+    spec = r.field(doc, "spec", LMap, "Service", skip=False)
+    if spec is None:
+        return Service(meta.namespace, meta.name, span=doc.span, annotations=meta.annotations)
+    kind = r.field(spec, "type", str, "spec", skip=False) or "ClusterIP"
+    selector_map = r.labels(spec, "selector", "spec")
+    ports: list[ServicePort] = []
+    seq = r.field(spec, "ports", LSeq, "spec", skip=False)
+    for i in range(len(seq or ())):
+        try:
+            ports.append(service_port(r, seq, i, f"spec.ports[{i}]"))
+        except Skip:
+            continue
+    selector_span = spec.value_span("selector") if "selector" in spec else None
+    return Service(meta.namespace, meta.name, kind, selector_map, tuple(ports), doc.span, selector_span,
+                   meta.annotations)  # fmt: skip
