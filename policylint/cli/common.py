@@ -15,23 +15,19 @@ Usage in a subcommand::
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from policylint import api
 from policylint.config import Config, ConfigError, find_config, load_config
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_USAGE = 2
-
-
-class InputError(Exception):
-    """No input could be analysed (the loader's `fatal`); exit 2."""
 
 
 def input_options(func: F) -> F:
@@ -67,7 +63,7 @@ def handle_errors(debug: bool) -> Iterator[None]:
         yield
     except (click.ClickException, click.exceptions.Exit, click.Abort):
         raise
-    except (ConfigError, InputError) as exc:
+    except (ConfigError, api.InputError) as exc:
         click.echo(f"policylint: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     except Exception as exc:
@@ -93,45 +89,27 @@ def resolve_config(opts: Mapping[str, Any], cwd: Path | None = None) -> Config:
     return replace(config, namespace=opts.get("namespace") or config.namespace, assumptions=assumptions)
 
 
-@dataclass(frozen=True, slots=True)
-class Input:
-    loaded: Any  # policylint.load.LoadResult
-    sources: Mapping[str, str]  # texts the CLI read itself (stdin), for comment suppressions
-
-
 def input_paths(paths: Sequence[str], config: Config) -> list[str]:
     """The PATHS given, or the config's `paths` (relative to the config file)."""
-    if paths:
-        return list(paths)
-    if config.paths and config.source is not None:
-        base = config.source.parent
-        return [p if Path(p).is_absolute() else os.path.relpath(base / p) for p in config.paths]
-    raise click.UsageError("no PATHS given and no 'paths' in the config")
+    chosen = list(paths) or api.config_paths(config)
+    if not chosen:
+        raise click.UsageError("no PATHS given and no 'paths' in the config")
+    return chosen
 
 
-def load_input(paths: Sequence[str], config: Config, validate: bool = True) -> Input:
-    """Load PATHS (`-` is stdin) into one cluster; raise InputError when nothing could be read."""
-    from policylint.load import load_paths
-
+def load_input(paths: Sequence[str], config: Config, validate: bool = True) -> api.Input:
+    """Load PATHS (`-` is stdin) into one cluster; api.InputError when nothing could be read."""
     # Bytes, so the loader decodes (and reports bad encodings) exactly as it does for files.
     stream = getattr(sys.stdin, "buffer", None)
     stdin: bytes | str | None = None
     if "-" in paths:
         stdin = stream.read() if stream is not None else sys.stdin.read()
-    loaded = load_paths(list(paths), default_namespace=config.namespace or "default", stdin=stdin, validate=validate)
-    # An unreadable input is an NP004 finding and the rest is still analysed; only when nothing at
-    # all could be read is it an input error (exit 2).
-    if loaded.fatal and not loaded.files_read and not loaded.documents:
-        reasons = "; ".join(f"{p.span}: {p.message}" for p in loaded.problems) or str(loaded.fatal)
-        raise InputError(f"no input could be analysed: {reasons}")
-    if stdin is None:
-        return Input(loaded, {})
-    text = stdin.decode("utf-8", errors="replace") if isinstance(stdin, bytes) else stdin
-    return Input(loaded, {"<stdin>": text})
+    return api.load(paths, config, stdin=stdin, validate=validate)
 
 
-def echo_input_problems(loaded: Any, verbose: bool) -> None:
-    """For commands whose stdout is not a findings report (matrix, query, diff): problems go to stderr."""
+def echo_input_problems(source: api.Input, verbose: bool) -> None:
+    """For commands whose stdout is not a findings report (matrix, query): problems go to stderr."""
+    loaded = source.loaded
     for p in loaded.problems:
         click.echo(f"{p.span}: {p.rule} {p.message}", err=True)
     if verbose:

@@ -10,11 +10,11 @@ from typing import Any
 
 import click
 
+from policylint import api
 from policylint.cli.common import handle_errors, input_options, input_paths, load_input, resolve_config
 from policylint.config import Config
 from policylint.findings import Report, Severity
 from policylint.reporters import github, json, sarif, text
-from policylint.runner import lint
 
 FORMATS = ("text", "json", "sarif", "github")
 FAIL_ON = ("error", "warning", "info", "never")
@@ -35,26 +35,6 @@ def exit_code(report: Report, fail_on: str) -> int:
         return 0
     threshold = Severity(fail_on).rank
     return 1 if any(f.severity.rank >= threshold for f in report.findings) else 0
-
-
-def only_in(report: Report, files: list[str]) -> Report:
-    wanted = {os.path.realpath(f) for f in files}
-    kept = [f for f in report.findings if os.path.realpath(f.span.file) in wanted]
-    return Report(kept, report.files_read, report.documents, report.skipped_kinds, report.skipped_inputs)
-
-
-def cluster_roots(files: tuple[str, ...], config: Config) -> list[str]:
-    """For --only-files: the config's manifest roots, plus the given files that lie outside them."""
-    if not config.paths:
-        return list(files)
-    roots = input_paths((), config)
-    real = [os.path.realpath(r) for r in roots]
-    outside = [
-        f
-        for f in files
-        if not any(os.path.realpath(f).startswith(r.rstrip(os.sep) + os.sep) or os.path.realpath(f) == r for r in real)
-    ]
-    return roots + outside
 
 
 def verbose_notes(report: Report, config: Config) -> None:
@@ -99,11 +79,9 @@ def lint_command(paths: tuple[str, ...], **opts: Any) -> None:
     with handle_errors(opts["debug"]):
         config = resolve_config(opts).with_rules(enable=opts["enable"], disable=opts["disable"])
         config = replace(config, smt_timeout_ms=opts["smt_timeout"], smt_budget_seconds=opts["smt_budget"])
-        roots = cluster_roots(paths, config) if opts["only_files"] else list(paths)
+        roots = api.cluster_roots(paths, config) if opts["only_files"] else list(paths)
         source = load_input(input_paths(roots, config), config)
-        report = lint(source.loaded, config, sources=source.sources, debug=opts["debug"])
-        if opts["only_files"]:
-            report = only_in(report, list(paths))
+        report = api.lint(source, config, only=list(paths) if opts["only_files"] else None, debug=opts["debug"])
         if opts["verbose"]:
             verbose_notes(report, config)
         color = opts["fmt"] == "text" and not opts["output"] and sys.stdout.isatty() and "NO_COLOR" not in os.environ

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from policylint import api
 from policylint.cli.common import (
     echo_input_problems,
     handle_errors,
@@ -15,8 +16,6 @@ from policylint.cli.common import (
     load_input,
     resolve_config,
 )
-from policylint.engine.concrete import Evaluator
-from policylint.engine.matrix import compute_matrix
 from policylint.reporters.matrix import FORMATS, render
 
 
@@ -33,9 +32,8 @@ def matrix_command(paths: tuple[str, ...], fmt: str, verbose: bool, **opts: Any)
     """
     with handle_errors(opts["debug"]):
         config = resolve_config(opts)
-        loaded = load_input(input_paths(paths, config), config, validate=False).loaded
-        echo_input_problems(loaded, verbose)
-        ev = Evaluator(loaded.cluster, config.assumptions)
-        click.echo(render(compute_matrix(ev), fmt), nl=False)
-    if loaded.fatal:
+        source = load_input(input_paths(paths, config), config, validate=False)
+        echo_input_problems(source, verbose)
+        click.echo(render(api.matrix(source, config), fmt), nl=False)
+    if source.loaded.fatal:
         sys.exit(2)

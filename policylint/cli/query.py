@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from policylint import api
 from policylint.cli.common import (
     echo_input_problems,
     handle_errors,
@@ -15,25 +16,19 @@ from policylint.cli.common import (
     load_input,
     resolve_config,
 )
-from policylint.engine.concrete import Evaluator
-from policylint.model.policy import Protocol
-from policylint.queries.endpoints import EndpointError, resolve
-from policylint.queries.explain import want_of
-from policylint.queries.reach import Answer, extra_networks, reach
-from policylint.queries.witness import SymbolicAnswer, symbolic
 from policylint.reporters.query import render_json, render_text
 
 
-def parse_port(text: str | None) -> tuple[int | None, Protocol | None]:
+def parse_port(text: str | None) -> tuple[int | None, api.Protocol | None]:
     """`5432`, `5432/TCP`, `53/udp` or a bare protocol `UDP`."""
     if text is None:
         return None, None
     number, _, proto = text.partition("/")
-    if not proto and number.upper() in Protocol.__members__:
-        return None, Protocol[number.upper()]
+    if not proto and number.upper() in api.Protocol.__members__:
+        return None, api.Protocol[number.upper()]
     try:
         port = int(number)
-        protocol = Protocol[proto.upper()] if proto else Protocol.TCP
+        protocol = api.Protocol[proto.upper()] if proto else api.Protocol.TCP
     except (ValueError, KeyError):
         raise click.BadParameter(f"{text!r}: expected PORT[/TCP|UDP|SCTP]", param_hint="--port") from None
     if not 1 <= port <= 65535:
@@ -66,32 +61,17 @@ def query_command(
     number, protocol = parse_port(port)
     with handle_errors(opts["debug"]):
         config = resolve_config(opts)
-        loaded = load_input(input_paths(paths, config), config, validate=False).loaded
-        echo_input_problems(loaded, verbose)
-        ev = Evaluator(loaded.cluster, config.assumptions, extra_networks([src, dst]))
+        source = load_input(input_paths(paths, config), config, validate=False)
+        echo_input_problems(source, verbose)
         try:
-            src_spec, dst_spec = resolve(ev, src), resolve(ev, dst)
-        except EndpointError as exc:
+            answer = api.query(source, src, dst, config, port=number, protocol=protocol, smt=smt,
+                               smt_timeout_ms=smt_timeout)  # fmt: skip
+        except api.EndpointError as exc:
             raise click.UsageError(str(exc)) from None
-        want = want_of(number, protocol)
-        answer = reach(ev, src_spec, dst_spec, want)
-        if smt and (src_spec.symbolic or dst_spec.symbolic):
-            add_symbolic(answer, symbolic(loaded.cluster, config.assumptions, src_spec, dst_spec, want,
-                                          smt_timeout, max(10.0, smt_timeout / 100)))
         click.echo(render_json(answer) if fmt == "json" else render_text(answer), nl=False)
-    if loaded.fatal:
+    if source.loaded.fatal:
         sys.exit(2)
     if expect is not None and (expect == "allow") != answer.allowed:
         click.echo(f"expected {expect}, but the answer is {'allow' if answer.allowed else 'deny'}", err=True)
         sys.exit(1)
 
-
-def add_symbolic(answer: Answer, sym: SymbolicAnswer) -> None:
-    if sym.text:
-        answer.witnesses.append(sym.text)
-        answer.allowed = True  # a verified witness: some matching pod can connect
-    elif sym.none_possible:
-        answer.witnesses.append("proven: no pod or address matching these endpoints could connect, "
-                                "not even one the input does not have")
-    if sym.undecided:
-        answer.undecided.append(sym.undecided)

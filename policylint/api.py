@@ -1,0 +1,233 @@
+"""The library surface: what the `policylint` commands compute, without options, output or exit codes.
+
+    from policylint import api
+
+    report = api.lint(["deploy/"])                                            # findings.Report
+    answer = api.query(["deploy/"], "shop/frontend", "shop/api", port=9000)   # queries.reach.Answer
+    matrix = api.matrix(["deploy/"])                                          # engine.matrix.Matrix
+    impact = api.diff("old/", "deploy/")                                      # queries.impact.Impact
+    impact = api.diff_git("origin/main", None, ["deploy/"])                   # working tree vs origin/main
+
+Inputs are paths (files, directories; `-` is stdin, given to `load`) or an `Input` that `load`
+returned, so one loading serves several questions. The config defaults to the built-in one; read
+a `.policylint.yaml` with `load_config(path)`. The results are what `policylint.reporters` render.
+
+Errors: `InputError` when no input could be read at all (or git could not read a revision),
+`ConfigError` for a bad config, `EndpointError` for a query endpoint that does not parse.
+An input that is only partly readable is no error: its problems are in `Input.loaded.problems`
+(and are NP0xx findings of `lint`).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from policylint import runner
+from policylint.changes import SOLVER, Side, Solver, compare
+from policylint.config import Config, ConfigError, find_config, load_config
+from policylint.engine.concrete import Evaluator
+from policylint.engine.matrix import Matrix, compute_matrix
+from policylint.findings import Report
+from policylint.load import LoadResult, load_paths
+from policylint.load.git import GitError, snapshot
+from policylint.model.cluster import Cluster
+from policylint.model.policy import Protocol
+from policylint.queries.endpoints import EndpointError, resolve
+from policylint.queries.explain import want_of
+from policylint.queries.impact import Impact
+from policylint.queries.reach import Answer, extra_networks, reach
+from policylint.queries.witness import SymbolicAnswer, symbolic
+
+__all__ = [
+    "Answer", "Config", "ConfigError", "EndpointError", "Impact", "Input", "InputError", "Matrix", "Protocol",
+    "Report", "SOLVER", "Solver", "cluster_roots", "config_paths", "diff", "diff_git", "find_config", "lint", "load",
+    "load_config", "matrix", "query",
+]  # fmt: skip
+
+STDIN = "<stdin>"
+Paths = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
+
+
+class InputError(Exception):
+    """No input could be analysed: nothing was readable, a path is missing, or git failed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """Loaded manifests, ready for any of the questions below."""
+
+    loaded: LoadResult
+    sources: Mapping[str, str] = field(default_factory=dict)  # texts not in files (stdin), for comment suppressions
+
+
+def load(paths: Paths, config: Config | None = None, *, stdin: bytes | str | None = None,
+         validate: bool = True) -> Input:  # fmt: skip
+    """Read `paths` (`-` is `stdin`, bytes or text) into one cluster; InputError when nothing could be read.
+
+    `validate=False` skips the schema check of fields the model does not read (the reachability
+    questions do not need it).
+    """
+    config = _config(config)
+    names = _names(paths)
+    loaded = load_paths(names, default_namespace=config.namespace or "default", stdin=stdin, validate=validate)
+    # An unreadable input is an NP004 finding and the rest is still analysed; only when nothing at
+    # all could be read is it an input error.
+    if loaded.fatal and not loaded.files_read and not loaded.documents:
+        reasons = "; ".join(f"{p.span}: {p.message}" for p in loaded.problems) or str(loaded.fatal)
+        raise InputError(f"no input could be analysed: {reasons}")
+    if stdin is None or "-" not in names:
+        return Input(loaded)
+    text = stdin.decode("utf-8", errors="replace") if isinstance(stdin, bytes) else stdin
+    return Input(loaded, {STDIN: text})
+
+
+def config_paths(config: Config) -> list[str]:
+    """The config's `paths:` (relative to the config file) as paths from the working directory."""
+    if not config.paths or config.source is None:
+        return []
+    base = config.source.parent
+    return [p if Path(p).is_absolute() else os.path.relpath(base / p) for p in config.paths]
+
+
+# --- lint -----------------------------------------------------------------------------------------
+
+
+def lint(source: Paths | Input, config: Config | None = None, *, only: Sequence[str] | None = None,
+         debug: bool = False) -> Report:  # fmt: skip
+    """Lint the input as one cluster under `config`.
+
+    `only`: report just the findings in these files (the cluster is still all of the input; see
+    `cluster_roots`). `debug`: a rule that crashes raises instead of becoming an error finding.
+    """
+    config = _config(config)
+    given = _input(source, config)
+    report = runner.lint(given.loaded, config, sources=given.sources, debug=debug)
+    if only is None:
+        return report
+    wanted = {os.path.realpath(f) for f in only}
+    kept = [f for f in report.findings if os.path.realpath(f.span.file) in wanted]
+    return replace(report, findings=kept)
+
+
+def cluster_roots(files: Sequence[str], config: Config) -> list[str]:
+    """What to load to lint `files` in context (pre-commit passes only the changed files): the
+    config's `paths`, plus the files that lie outside them; just `files` when the config has none."""
+    if not config.paths:
+        return list(files)
+    roots = config_paths(config)
+    real = [os.path.realpath(r).rstrip(os.sep) for r in roots]
+    outside = [f for f in files if not any(_inside(os.path.realpath(f), r) for r in real)]
+    return roots + outside
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root + os.sep)
+
+
+# --- reachability -----------------------------------------------------------------------------------
+
+
+def query(source: Paths | Input, src: str, dst: str, config: Config | None = None, *, port: int | None = None,
+          protocol: Protocol | None = None, smt: bool = True, smt_timeout_ms: int = 5000) -> Answer:  # fmt: skip
+    """Can `src` reach `dst` (on `port`/`protocol`; default: on anything), and which policies decide.
+
+    Endpoints: `ns/name`, `ns:selector`, `*:selector`, an IP or CIDR, `any`. With `smt`, selector
+    and `any` endpoints are also asked of z3, about pods the input does not have.
+    """
+    if port is not None and not 1 <= port <= 65535:
+        raise ValueError(f"{port} is not a port number (1-65535)")
+    config = _config(config)
+    cluster = _input(source, config, validate=False).loaded.cluster
+    ev = Evaluator(cluster, config.assumptions, extra_networks([src, dst]))
+    src_spec, dst_spec = resolve(ev, src), resolve(ev, dst)
+    want = want_of(port, protocol)
+    answer = reach(ev, src_spec, dst_spec, want)
+    if smt and (src_spec.symbolic or dst_spec.symbolic):
+        budget = max(10.0, smt_timeout_ms / 100)
+        _add_symbolic(answer, symbolic(cluster, config.assumptions, src_spec, dst_spec, want, smt_timeout_ms, budget))
+    return answer
+
+
+def _add_symbolic(answer: Answer, sym: SymbolicAnswer) -> None:
+    if sym.text:
+        answer.witnesses.append(sym.text)
+        answer.allowed = True  # a verified witness: some matching pod can connect
+    elif sym.none_possible:
+        answer.witnesses.append("proven: no pod or address matching these endpoints could connect, "
+                                "not even one the input does not have")  # fmt: skip
+    if sym.undecided:
+        answer.undecided.append(sym.undecided)
+
+
+def matrix(source: Paths | Input, config: Config | None = None) -> Matrix:
+    """Every allowed connection between workloads and external address ranges."""
+    config = _config(config)
+    return compute_matrix(Evaluator(_input(source, config, validate=False).loaded.cluster, config.assumptions))
+
+
+# --- change impact ----------------------------------------------------------------------------------
+
+
+def diff(base: str, head: str, config: Config | None = None, *, with_lint: bool = False,
+         smt: Solver | None = SOLVER) -> Impact:  # fmt: skip
+    """What HEAD changes against BASE (two files or directories); a path that does not exist is an
+    InputError. With `with_lint`, also the findings the change adds and fixes (BASE's findings are
+    matched as if BASE lay at HEAD's place). `smt=None`: no z3 proofs, concrete grouping only."""
+    config = _config(config)
+    return compare(_path_side(base, head, config), _path_side(head, head, config), config, with_lint, smt)
+
+
+def diff_git(base_rev: str, head_rev: str | None, paths: Sequence[str], config: Config | None = None, *,
+             with_lint: bool = False, smt: Solver | None = SOLVER) -> Impact:  # fmt: skip
+    """`paths` at git revision `base_rev` against `head_rev` (None: the working tree as it is).
+
+    Revisions are read into a temporary folder; the working tree is never touched. Files that do
+    not exist at a revision make an empty side (a change that adds or deletes the manifests).
+    """
+    config = _config(config)
+    with tempfile.TemporaryDirectory(prefix="policylint-diff-") as tmp:
+        base = _git_side(base_rev, list(paths), config, Path(tmp))
+        head = _git_side(head_rev, list(paths), config, Path(tmp))
+        return compare(base, head, config, with_lint, smt)  # inside: linting reads the files again
+
+
+def _git_side(rev: str | None, paths: list[str], config: Config, tmp: Path) -> Side:
+    try:
+        snap = snapshot(rev, paths, tmp)
+    except GitError as exc:
+        raise InputError(str(exc)) from exc
+    return Side(_load_existing(snap.paths, config), snap.moved)
+
+
+def _path_side(path: str, other: str, config: Config) -> Side:
+    if not os.path.exists(path):
+        raise InputError(f"{path}: no such file or directory")
+    return Side(_load_existing([path], config), {path.rstrip("/"): other.rstrip("/")})
+
+
+def _load_existing(paths: list[str], config: Config) -> LoadResult:
+    existing = [p for p in paths if os.path.exists(p)]
+    if not existing:
+        return LoadResult(Cluster.of([], []))  # the manifests do not exist (yet, or any more)
+    return load(existing, config).loaded
+
+
+# --- inputs -----------------------------------------------------------------------------------------
+
+
+def _names(paths: Paths) -> list[str]:
+    if isinstance(paths, str | os.PathLike):
+        return [os.fspath(paths)]
+    return [os.fspath(p) for p in paths]
+
+
+def _config(config: Config | None) -> Config:
+    return load_config(None) if config is None else config
+
+
+def _input(source: Paths | Input, config: Config, validate: bool = True) -> Input:
+    return source if isinstance(source, Input) else load(source, config, validate=validate)

@@ -1,0 +1,66 @@
+"""Comparing two loaded sides of a change (BASE and HEAD): the work behind `api.diff`.
+
+A side is a loaded input plus where its files really lie: BASE read from a git revision sits in a
+temporary folder, and BASE given as a path is matched to HEAD as if it lay at HEAD's place, so
+findings on both sides compare by the same file names.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+
+from policylint.config import Config
+from policylint.engine.concrete import Evaluator
+from policylint.findings import Finding
+from policylint.queries.diff import diff
+from policylint.queries.diff_statements import Prover
+from policylint.queries.impact import Impact
+from policylint.runner import LoadedInput, lint
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    loaded: LoadedInput
+    files: dict[str, str] = field(default_factory=dict)  # prefix as loaded -> prefix to show and match findings by
+
+
+@dataclass(frozen=True, slots=True)
+class Solver:
+    """Budget for proving statements about "any pod in namespace x" with z3."""
+
+    timeout_ms: int = 5000  # per solver call; an undecided statement stays concrete
+    budget_seconds: float = 60.0  # for the whole run; past it, statements stay concrete
+
+
+SOLVER = Solver()
+
+
+def relocate(findings: list[Finding], files: dict[str, str]) -> list[Finding]:
+    """The findings with their file names moved from where they were loaded to where they belong."""
+    out = []
+    for f in findings:
+        name = f.span.file
+        for old, new in files.items():
+            if name == old or name.startswith(old + os.sep):
+                name = new + name[len(old) :]
+                break
+        name = name if name.startswith("<") else os.path.normpath(name)
+        out.append(replace(f, span=replace(f.span, file=name)))
+    return out
+
+
+def compare(base: Side, head: Side, config: Config, with_lint: bool = False, smt: Solver | None = None) -> Impact:
+    """What HEAD changes against BASE; `smt=None` groups concretely only. With `with_lint`, both
+    sides are linted under `config` and the findings HEAD adds and fixes are part of the impact."""
+    assume = config.assumptions
+    evs = Evaluator(base.loaded.cluster, assume), Evaluator(head.loaded.cluster, assume)
+    result = diff(*evs)
+    prover: Prover | None = None
+    if smt is not None and not result.empty:
+        prover = Prover.create(*evs, timeout_ms=smt.timeout_ms, budget_seconds=smt.budget_seconds)
+    if not with_lint:
+        return Impact.of(result, prover)
+    old = relocate(lint(base.loaded, config).findings, base.files)
+    new = relocate(lint(head.loaded, config).findings, head.files)
+    return Impact.of(result, prover, old, new)
