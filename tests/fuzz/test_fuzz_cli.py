@@ -126,7 +126,7 @@ def test_arbitrary_yaml_documents_never_crash_the_cli(data: bytes, workdir: Path
 
 @budget(3.0)
 @given(data=token_soup_files())
-@example(data=b"!!int ")  # found: IndexError in the int constructor -> "internal error" (fixed in located_yaml)
+@example(data=b"!!int ")  # found: IndexError in the int constructor -> "internal error" (fixed in load/yaml_build)
 @example(data=b"\x1f")  # found: a control character gave a two-line message without its line (fixed in stream)
 @example(data=b"\x1b[31m%YAML 1.1\n---\n")
 def test_yaml_token_soup_never_crashes_the_cli(data: bytes, workdir: Path) -> None:
