@@ -137,3 +137,52 @@ def test_action_yml_runs_the_entry_script_with_the_documented_inputs() -> None:
     assert 'pip install --disable-pip-version-check --quiet "${{ github.action_path }}"' in runs
     assert "scripts/action_entry.py" in runs
     assert {"findings", "added", "removed"} <= action["outputs"].keys()
+
+
+FAKE_GH = """#!/bin/sh
+# Records each call; the comment listing answers with $EXISTING (the id of an earlier summary comment).
+printf '%s\\n<end of call>\\n' "$*" >> "$GH_LOG"
+case "$*" in *--paginate*) [ -n "$EXISTING" ] && echo "$EXISTING" ;; esac
+exit 0
+"""
+
+
+def comment_step(tmp_path: Path, summary: str, existing: str) -> list[str]:
+    """Run action.yml's comment step as the runner would, with a `gh` that records its calls."""
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    [step] = [s for s in action["runs"]["steps"] if s.get("name") == "Comment on the pull request"]
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / "gh").write_text(FAKE_GH, encoding="utf-8")
+    (bin_dir / "gh").chmod(0o755)
+    (tmp_path / "summary.md").write_text(summary, encoding="utf-8")
+    log = tmp_path / "gh.log"
+    log.unlink(missing_ok=True)
+    env = dict(
+        os.environ,
+        PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        GH_LOG=str(log),
+        EXISTING=existing,
+        GH_TOKEN="t",
+        PR="7",
+        SUMMARY=str(tmp_path / "summary.md"),
+        GITHUB_REPOSITORY="acme/k8s",
+    )
+    subprocess.run(["bash", "-e", "-c", step["run"]], env=env, check=True, capture_output=True)
+    return log.read_text(encoding="utf-8").split("\n<end of call>\n")[:-1] if log.exists() else []
+
+
+def test_comment_step_posts_a_new_summary_then_updates_it_in_place(tmp_path: Path) -> None:
+    listing = "api repos/acme/k8s/issues/7/comments --paginate --jq"
+    calls = comment_step(tmp_path, "## policylint: change impact\n", existing="")
+    assert calls[0].startswith(listing)
+    marker = "-f body=<!-- policylint-summary -->"
+    assert calls[1].startswith(f"api repos/acme/k8s/issues/7/comments {marker}\n## policylint")
+    calls = comment_step(tmp_path, "## policylint: change impact\n", existing="42")
+    assert calls[1].startswith("api -X PATCH repos/acme/k8s/issues/comments/42 -f body=<!-- policylint-summary -->")
+
+
+def test_comment_step_says_nothing_changed_only_where_it_commented_before(tmp_path: Path) -> None:
+    assert len(comment_step(tmp_path, "", existing="")) == 1  # the listing, no post
+    calls = comment_step(tmp_path, "", existing="42")
+    assert "comments/42 -f body=<!-- policylint-summary -->\npolicylint: no connectivity change" in calls[1]
