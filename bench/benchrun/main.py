@@ -5,6 +5,7 @@
     bench/run --quick               sizes 50 and 500, no NCA
     bench/run --install-nca         create bench/.nca-venv with network-config-analyzer, then exit
     bench/run --write-results       also write the table into bench/RESULTS.md
+    bench/run --only diff           a subset of the measurements (floor, load, matrix, lint, query, diff, nca)
 
 Every measurement runs in a fresh process. Pieces of policylint that do not exist yet show as n/a.
 """
@@ -20,7 +21,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchrun import nca, report  # noqa: E402
+from benchrun import nca, pr, report  # noqa: E402
 from benchrun.measure import Measurement, last_json, run_child  # noqa: E402
 
 BENCH = Path(__file__).resolve().parent.parent
@@ -29,7 +30,7 @@ PROBES = BENCH / "benchrun" / "probes.py"
 DEFAULT_SIZES = (50, 500, 1000, 5000, 20000)
 QUICK_SIZES = (50, 500)
 PARSE_REPEAT = 3  # the floor and load are cheap next to the rest: always best of 3
-PARTS = ("floor", "load", "matrix", "lint", "query", "nca")
+PARTS = ("floor", "load", "matrix", "lint", "query", "diff", "nca")
 
 
 def log(message: str) -> None:
@@ -68,18 +69,21 @@ def probe(kind: str, root: Path, repeat: int, timeout: float) -> tuple[dict[str,
     return min(results, key=lambda r: float(r[key])), peak, ""
 
 
-def cli(args: list[str], root: Path, repeat: int, timeout: float) -> tuple[float | None, float, str]:
-    """Time `policylint ARGS` end to end in fresh processes (output discarded)."""
-    cmd = [sys.executable, "-m", "policylint", args[0], str(root), *args[1:]]
+def cli(
+    args: list[str], paths: list[Path], repeat: int, timeout: float, capture: bool = False
+) -> tuple[Measurement | None, float, str]:
+    """Time `policylint COMMAND PATHS... OPTIONS` end to end in fresh processes, output discarded (read
+    through a pipe when `capture`). Returns the fastest run (None if one failed), the peak MB of all
+    runs, and why it failed."""
+    cmd = [sys.executable, "-m", "policylint", args[0], *(str(p) for p in paths), *args[1:]]
     runs = []
     for _ in range(repeat):
-        m = run_child(cmd, timeout)
+        m = run_child(cmd, timeout, capture_stdout=capture)
         if not m.ok:
             why = "timed out" if m.timed_out else f"exit {m.returncode}: {m.stderr.strip()[-200:]}"
-            return None, m.peak_mb, f"policylint {args[0]}: {why}"
+            return None, m.peak_mb, f"policylint {' '.join(args)}: {why}"
         runs.append(m)
-    fastest = best(runs)
-    return fastest.seconds, max(r.peak_mb for r in runs), ""
+    return best(runs), max(r.peak_mb for r in runs), ""
 
 
 def nca_cells(root: Path, row: dict[str, Any], opts: argparse.Namespace, notes: list[str]) -> None:
@@ -131,11 +135,14 @@ def measure_size(workloads: int, opts: argparse.Namespace, notes: list[str]) -> 
     for part, args in (("matrix", ["matrix", "--format", "json"]), ("lint", ["lint", "--fail-on", "never"])):
         if part in todo:
             log(f"[{workloads}] policylint {part} ...")
-            row[part], peak, why = cli(args, root, opts.repeat, opts.timeout)
-            peaks.append(peak if row[part] is not None else 0.0)
+            m, peak, why = cli(args, [root], opts.repeat, opts.timeout)
+            row[part] = m.seconds if m else None
+            peaks.append(peak if m else 0.0)
             note(why)
     if "query" in todo:
         query_cells(root, row, opts, note)
+    if "diff" in todo:
+        peaks += diff_cells(root, row, opts, note)
     if "nca" in todo:
         nca_cells(root, row, opts, notes)
     row["peak"] = max(peaks) if any(peaks) else None
@@ -164,6 +171,41 @@ def floor_and_load(root: Path, row: dict[str, Any], opts: argparse.Namespace, no
         if kind in opts.only:
             row[kind] = best_of[kind] if best_of.get(kind, -1.0) >= 0 else None
     return peak
+
+
+def diff_cells(root: Path, row: dict[str, Any], opts: argparse.Namespace, note: Any) -> list[float]:
+    """`policylint diff BASE HEAD`, with the SMT proofs (default) and with --no-smt, HEAD being BASE with
+    a typical pull request applied (bench/benchrun/pr.py). Checks once that the output states the
+    proven namespace-to-namespace allow. Returns the peak MB of the runs that succeeded."""
+    workloads = row["workloads"]
+    head = OUT / f"{root.name}-pr"
+    try:
+        change = pr.make_pr(root, head)
+    except SystemExit as exc:
+        note(f"diff: no pull request made: {exc}")
+        return []
+    log(f"[{workloads}] PR in {head}: +{change['src']} -> {change['dst']} TCP {change['port']},"
+        f" -{change['removed']}")  # fmt: skip
+    peaks = []
+    for key, extra in (("diff", []), ("diff_nosmt", ["--no-smt"])):
+        log(f"[{workloads}] policylint {' '.join(['diff', *extra])} ...")
+        m, peak, why = cli(["diff", *extra], [root, head], opts.repeat, opts.timeout, capture=key == "diff")
+        row[key] = m.seconds if m else None
+        peaks.append(peak if m else 0.0)
+        note(why)
+        if m and key == "diff":
+            check_diff(m.stdout, change, note)
+    return peaks
+
+
+def check_diff(text: str, change: dict[str, Any], note: Any) -> None:
+    """Note the summary line, and whether the allow was proven for any pod (the run goes on either way)."""
+    lines = text.strip().splitlines()
+    summary = lines[0] if lines else "(no output)"
+    if any(change["expect"] in line for line in lines):
+        note(f"diff: {summary}; proven: {change['expect']}")
+    else:
+        note(f"diff: {summary}; NOT as expected, no line says '{change['expect']}'")
 
 
 def query_cells(root: Path, row: dict[str, Any], opts: argparse.Namespace, note: Any) -> None:

@@ -27,6 +27,8 @@ COLUMNS = (
     ("lint", "lint s"),
     ("index", "index s"),
     ("query", "query ms"),
+    ("diff", "diff s"),
+    ("diff_nosmt", "diff no-smt s"),
     ("peak", "peak MB"),
     ("nca", "NCA s"),
     ("nca_ratio", "NCA / matrix"),
@@ -59,7 +61,8 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-GROWTH = (("floor", "YAML floor"), ("load", "load"), ("matrix", "matrix"), ("lint", "lint"), ("nca", "NCA"))
+GROWTH = (("floor", "YAML floor"), ("load", "load"), ("matrix", "matrix"), ("lint", "lint"), ("diff", "diff"),
+          ("nca", "NCA"))  # fmt: skip
 
 
 def growth(rows: list[dict[str, Any]]) -> list[str]:
