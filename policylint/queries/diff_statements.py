@@ -20,9 +20,11 @@ from dataclasses import dataclass
 from policylint.engine.concrete import Evaluator
 from policylint.engine.connset import ConnSet
 from policylint.engine.smt import Addresses, Budget, EndpointSpec, Pods, SmtEngine
-from policylint.queries.diff import Change, ConnChange, Diff, DiffEndpoint, ExternalRange, WorkloadKey
+from policylint.queries.diff import Change, ConnChange, Diff, DiffEndpoint, ExternalRange, WorkloadChange, WorkloadKey
 
 MAX_CIDRS = 16  # an external range cut into more pieces than this is not worth a proof per piece
+MAX_EXCLUDED = 3  # "every workload in namespace x except a, b, c": beyond that, a list is clearer
+MAX_LISTED = 10  # pairs left over after exact grouping, beyond which they are counted per namespace
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -32,10 +34,22 @@ class Group:
     namespace: str | None
     workloads: int
     any_pod: bool  # proven for every pod there could be, not only the workloads of the input
+    excluded: tuple[str, ...] = ()  # `name[Kind]` of the namespace's workloads the statement is not about
+    of: int = 0  # a count without names: `workloads` of the namespace's `of` (the exact pairs are in json)
 
     def __str__(self) -> str:
-        where = "any namespace" if self.namespace is None else f"namespace {self.namespace}"
-        return f"any pod in {where}" if self.any_pod else f"every workload in {where} ({self.workloads})"
+        if self.any_pod:
+            return "any pod in " + ("any namespace" if self.namespace is None else f"namespace {self.namespace}")
+        where = "every namespace" if self.namespace is None else f"namespace {self.namespace}"
+        if self.of:
+            return f"{self.workloads} of {self.of} workloads in {where}"
+        but = f" except {', '.join(self.excluded)}" if self.excluded else ""
+        return f"every workload in {where}{but} ({self.workloads})"
+
+    def covers(self, key: WorkloadKey) -> bool:
+        """Is this workload one the statement is about?"""
+        named = f"{key.name}[{key.kind}]"
+        return self.namespace in (None, key.namespace) and named not in self.excluded
 
 
 StatementEnd = DiffEndpoint | Group
@@ -59,10 +73,19 @@ class Statement:
         return cls(c.kind, c.src, c.dst, c.gained, c.lost, 1)
 
     def sort_key(self) -> tuple[int, int, str, str]:
-        """Groups first (the widest first), then pairs between workloads, then pairs with an external range."""
+        """Widest first (any pod, then whole namespaces, then with exceptions, then counts), then pairs
+        between workloads, then pairs with an external range."""
         ends = (self.src, self.dst)
-        width = sum(2 if isinstance(e, Group) and e.namespace is None else isinstance(e, Group) for e in ends)
+        width = sum(_width(e) for e in ends)
         return (-width, sum(isinstance(e, ExternalRange) for e in ends), str(self.src), str(self.dst))
+
+
+def _width(e: StatementEnd) -> int:
+    if not isinstance(e, Group):
+        return 0
+    if e.any_pod:
+        return 6 if e.namespace is None else 5
+    return 1 if e.of else 2 if e.excluded else 4 if e.namespace is None else 3
 
 
 class Prover:
@@ -93,6 +116,8 @@ class Prover:
         """Did every flow from `src` to `dst` (a Group end: any pod of it) gain `gained` and lose `lost`:
         gained ports denied on BASE and allowed on HEAD, lost ports the reverse?"""
         for is_head, (_ev, engine, index) in zip((True, False), self.sides, strict=True):
+            if any(isinstance(end, WorkloadKey) and end not in index for end in (src, dst)):
+                continue  # a workload new on HEAD (or gone there) has no flow on that side: nothing to check
             srcs, dsts = _specs(src, index), _specs(dst, index)
             if not srcs or not dsts:
                 return False
@@ -136,7 +161,8 @@ class Grouper:
     def ends(
         self, key: GroupKey, varying: set[WorkloadKey], vary_src: bool
     ) -> list[tuple[Group, frozenset[WorkloadKey]]]:
-        """The namespaces (or all of them at once) whose every workload is in `varying`."""
+        """The namespaces (or all of them at once) whose every workload is in `varying`, and those with
+        all but a few (said with their exceptions; never proven for any pod)."""
         fixed, gained, _lost = key
         # Gains are said about HEAD's workloads, pure losses about BASE's.
         members = self.diff.head_namespaces if gained else self.diff.base_namespaces
@@ -148,11 +174,15 @@ class Grouper:
             src, dst = (claim, fixed) if vary_src else (fixed, claim)
             return Group(namespace, len(keys), self.proven(keys, src, dst, key))
 
-        if len(wanted) > 1 and everyone <= varying:
-            whole = group(None, everyone)
-            if whole.any_pod:
-                return [(whole, everyone)]
-        return [(group(ns, keys), keys) for ns, keys in wanted.items() if len(keys) > 1 and keys <= varying]
+        if len(wanted) > 1 and everyone <= varying:  # one line, proven for any pod or not
+            return [(group(None, everyone), everyone)]
+        out = [(group(ns, keys), keys) for ns, keys in wanted.items() if len(keys) > 1 and keys <= varying]
+        for ns, keys in wanted.items():
+            inside, left = keys & varying, keys - varying
+            if 0 < len(left) <= MAX_EXCLUDED and len(inside) > max(1, len(left)):
+                excluded = tuple(sorted(f"{k.name}[{k.kind}]" for k in left))
+                out.append((Group(ns, len(inside), False, excluded), inside))
+        return out
 
     def collapse(self, said: list[Statement], vary_src: bool) -> list[Statement]:
         """One statement per namespace whose every workload is a varying end of the same change."""
@@ -172,8 +202,26 @@ class Grouper:
                 src, dst = (group, key[0]) if vary_src else (key[0], group)
                 kept.append(Statement(kind, src, dst, key[1], key[2], sum(members[k].pairs for k in keys)))
                 used |= keys
+            rest = {k: st for k, st in members.items() if k not in used}
+            if len(rest) > MAX_LISTED:
+                for group, keys in self.counted(key, set(rest)):
+                    src, dst = (group, key[0]) if vary_src else (key[0], group)
+                    kinds = {rest[k].kind for k in keys}
+                    kind = kinds.pop() if len(kinds) == 1 else Change.CHANGED
+                    kept.append(Statement(kind, src, dst, key[1], key[2], sum(rest[k].pairs for k in keys)))
+                    used |= keys
             kept += [st for k, st in members.items() if k not in used]
         return kept
+
+    def counted(self, key: GroupKey, varying: set[WorkloadKey]) -> list[tuple[Group, frozenset[WorkloadKey]]]:
+        """Too many pairs to list: per namespace, how many of its workloads (two or more)."""
+        members = self.diff.head_namespaces if key[1] else self.diff.base_namespaces
+        out = []
+        for ns, keys in sorted(members.items()):
+            inside = keys & varying
+            if len(inside) > 1:
+                out.append((Group(ns, len(inside), False, of=len(keys - {key[0]})), frozenset(inside)))
+        return out
 
 
 def statements(diff: Diff, prover: Prover | None = None) -> dict[Change, list[Statement]]:
@@ -189,6 +237,15 @@ def statements(diff: Diff, prover: Prover | None = None) -> dict[Change, list[St
     for st in sorted(said, key=Statement.sort_key):
         out[st.kind].append(st)
     return out
+
+
+def workload_statements(diff: Diff, w: WorkloadChange, prover: Prover | None = None) -> list[Statement]:
+    """The connections of a workload on one side only, its peers grouped by namespace."""
+    grouper = Grouper(diff, prover)
+    said = [Statement.of(c) for c in w.connections]
+    for vary_src in (True, False):
+        said = grouper.collapse(said, vary_src)
+    return sorted(said, key=Statement.sort_key)
 
 
 def exposes(st: Statement) -> bool:

@@ -7,14 +7,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from policylint.findings import Finding
-from policylint.queries.diff import Change, Diff, new_findings
-from policylint.queries.diff_statements import Prover, Statement, statements
+from policylint.queries.diff import Change, Diff, WorkloadKey, new_findings
+from policylint.queries.diff_statements import Prover, Statement, statements, workload_statements
 
 
 @dataclass(frozen=True, slots=True)
 class Impact:
     diff: Diff
     said: dict[Change, list[Statement]]
+    workloads: dict[WorkloadKey, list[Statement]]  # connections of workloads on one side only
     new_findings: list[Finding] | None = None  # None: not linted
     fixed_findings: list[Finding] | None = None  # on BASE, gone on HEAD (BASE's lines)
 
@@ -27,9 +28,11 @@ class Impact:
         head_findings: Sequence[Finding] | None = None,
     ) -> Impact:
         said = statements(diff, prover)
+        workloads = {w.workload: workload_statements(diff, w, prover) for w in (*diff.appeared, *diff.disappeared)}
         if base_findings is None or head_findings is None:
-            return cls(diff, said)
-        return cls(diff, said, new_findings(base_findings, head_findings), new_findings(head_findings, base_findings))
+            return cls(diff, said, workloads)
+        new, fixed = new_findings(base_findings, head_findings), new_findings(head_findings, base_findings)
+        return cls(diff, said, workloads, new, fixed)
 
     @property
     def linted(self) -> bool:

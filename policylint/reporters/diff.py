@@ -13,7 +13,6 @@ from policylint.findings import Finding
 from policylint.queries.diff import (
     Change,
     ConnChange,
-    Diff,
     DiffEndpoint,
     ExternalRange,
     WorkloadChange,
@@ -40,27 +39,26 @@ def conns_text(c: ConnChange | Statement) -> str:
     return " ".join(p for p in parts if p)
 
 
-def workload_lines(w: WorkloadChange) -> list[str]:
+def workload_lines(impact: Impact, w: WorkloadChange) -> list[str]:
     """`-> peer : conns` for connections from the workload, `<- peer : conns` for connections to it."""
-    outgoing = [f"-> {c.dst} : {conns_text(c)}" for c in w.connections if c.src == w.workload]
-    incoming = [f"<- {c.src} : {conns_text(c)}" for c in w.connections if c.src != w.workload]
+    said = impact.workloads[w.workload]
+    outgoing = [f"-> {st.dst} : {conns_text(st)}" for st in said if st.src == w.workload]
+    incoming = [f"<- {st.src} : {conns_text(st)}" for st in said if st.src != w.workload]
     return outgoing + incoming or ["(no connections)"]
 
 
-def exposure_lines(diff: Diff, said: Said) -> list[str]:
-    """One line per statement that exposes a workload, then per new workload exposed."""
+def exposure_lines(impact: Impact) -> list[str]:
+    """One line per statement that exposes a workload, new workloads included."""
     out = []
-    for st in (st for kind in Change for st in said[kind] if exposes(st)):
+    new = [st for w in impact.diff.appeared for st in impact.workloads[w.workload] if st.dst == w.workload]
+    for st in (*(st for kind in Change for st in impact.said[kind]), *new):
+        if not exposes(st):
+            continue
         if isinstance(st.src, ExternalRange):
             where = f"outside the cluster ({st.src})"
         else:
             where = f"namespace {st.src.namespace} ({st.src})" if isinstance(st.src, WorkloadKey) else str(st.src)
         out.append(f"{st.dst} is newly reachable from {where} on {st.gained}")
-    new = {w.workload for w in diff.appeared}
-    for e in diff.exposures():
-        if e.workload in new:
-            where = f"outside the cluster ({e.source})" if isinstance(e.source, ExternalRange) else f"{e.source}"
-            out.append(f"{e.workload} (new) is reachable from {where} on {e.conns}")
     return out
 
 
@@ -105,8 +103,8 @@ def render_text(impact: Impact) -> str:
         if group:
             lines += ["", f"{title}:"]
             for w in group:
-                lines += [f"  {w.workload}"] + [f"    {x}" for x in workload_lines(w)]
-    exposures = exposure_lines(diff, said)
+                lines += [f"  {w.workload}"] + [f"    {x}" for x in workload_lines(impact, w)]
+    exposures = exposure_lines(impact)
     if exposures:
         lines += ["", "New exposure:"] + [f"  {x}" for x in exposures]
     for title, found in (
@@ -139,7 +137,10 @@ def workload_json(w: WorkloadChange) -> dict[str, Any]:
 
 def end_json(e: StatementEnd) -> dict[str, Any]:
     if isinstance(e, Group):
-        return {"type": "group", "namespace": e.namespace, "workloads": e.workloads, "any_pod": e.any_pod}
+        data = {"type": "group", "namespace": e.namespace, "workloads": e.workloads, "any_pod": e.any_pod}
+        if e.of:
+            data["of"] = e.of
+        return data | {"except": list(e.excluded)} if e.excluded else data
     return endpoint_json(e)
 
 

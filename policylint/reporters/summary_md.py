@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from policylint.findings import Finding, Severity
-from policylint.queries.diff import Change, Diff
+from policylint.queries.diff import Change
 from policylint.queries.impact import Impact
 from policylint.reporters.diff import TITLES, Said, conns_text, exposure_lines, headline, plural, workload_lines
 
@@ -33,14 +33,15 @@ def connection_table(said: Said, kind: Change) -> list[str]:
     return out
 
 
-def workloads_part(diff: Diff) -> list[str]:
+def workloads_part(impact: Impact) -> list[str]:
+    diff = impact.diff
     out: list[str] = []
     for title, group in (("New workloads", diff.appeared), ("Removed workloads", diff.disappeared)):
         if group:
             out += ["", f"### {title} ({len(group)})", ""]
             for w in group:
                 out.append(f"- `{w.workload}`")
-                out += [f"  - {cell(x)}" for x in workload_lines(w)]
+                out += [f"  - {cell(x)}" for x in workload_lines(impact, w)]
     return out
 
 
@@ -72,15 +73,15 @@ def render(impact: Impact) -> str:
     """Markdown for a PR comment or job summary; '' when neither connectivity nor findings changed."""
     if impact.empty:
         return ""
-    diff, said = impact.diff, impact.said
+    said = impact.said
     lines = ["## policylint: change impact", "", f"**{headline(impact)}**"]
-    exposures = exposure_lines(diff, said)
+    exposures = exposure_lines(impact)
     if exposures:
         lines += ["", f"> [!WARNING]\n> {plural(len(exposures), 'new exposure')}"]
         lines += [f"> - {cell(x)}" for x in exposures]
     for kind in (Change.ADDED, Change.REMOVED, Change.CHANGED):
         lines += connection_table(said, kind)
-    lines += workloads_part(diff)
+    lines += workloads_part(impact)
     lines += findings_part(impact.new_findings or [])
     lines += fixed_part(impact.fixed_findings or [])
     return "\n".join(lines) + "\n"
