@@ -7,6 +7,7 @@ and md list; json has them beside the exact lists.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from policylint.findings import Finding
@@ -48,18 +49,33 @@ def workload_lines(impact: Impact, w: WorkloadChange) -> list[str]:
 
 
 def exposure_lines(impact: Impact) -> list[str]:
-    """One line per statement that exposes a workload, new workloads included."""
+    """One line per statement that exposes a workload, and one per new workload exposed (its peers and
+    ports are listed under New workloads)."""
     out = []
-    new = [st for w in impact.diff.appeared for st in impact.workloads[w.workload] if st.dst == w.workload]
-    for st in (*(st for kind in Change for st in impact.said[kind]), *new):
-        if not exposes(st):
-            continue
+    for st in (st for kind in Change for st in impact.said[kind] if exposes(st)):
         if isinstance(st.src, ExternalRange):
             where = f"outside the cluster ({st.src})"
         else:
             where = f"namespace {st.src.namespace} ({st.src})" if isinstance(st.src, WorkloadKey) else str(st.src)
         out.append(f"{st.dst} is newly reachable from {where} on {st.gained}")
+    for w in impact.diff.appeared:
+        sources = [st.src for st in impact.workloads[w.workload] if st.dst == w.workload and exposes(st)]
+        if sources:
+            out.append(f"{w.workload} (new) is reachable from {_sources_text(sources)}")
     return out
+
+
+def _sources_text(sources: Sequence[StatementEnd]) -> str:
+    """E.g. `any pod in any namespace`, `3 other namespaces and outside the cluster (0.0.0.0/0)`."""
+    parts = [str(e) for e in sources if isinstance(e, Group) and e.any_pod and e.namespace is None]
+    if not parts:
+        spaces = sorted({e.namespace for e in sources if not isinstance(e, ExternalRange) and e.namespace})
+        if spaces:
+            parts.append(f"namespace {spaces[0]}" if len(spaces) == 1 else f"{len(spaces)} other namespaces")
+    ranges = [str(e) for e in sources if isinstance(e, ExternalRange)]
+    if ranges:
+        parts.append(f"outside the cluster ({','.join(ranges)})")
+    return " and ".join(parts)
 
 
 def headline(impact: Impact) -> str:

@@ -139,7 +139,10 @@ def test_a_new_workload_lists_its_peers_by_namespace() -> None:
     # No policy anywhere: a proof on HEAD (BASE has no such workload, so no flow to check there).
     assert "  shop/new[Deployment]\n    -> any pod in any namespace : All Connections\n" in text
     assert "    <- any pod in any namespace : All Connections\n" in text
-    assert "shop/new[Deployment] is newly reachable from any pod in any namespace on All Connections" in text
+    assert (
+        "shop/new[Deployment] (new) is reachable from any pod in any namespace and outside the cluster (0.0.0.0/0,::/0)"
+        in text
+    )
 
 
 # -- property: a statement holds for a pod the input does not have ---------------------------
