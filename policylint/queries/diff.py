@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import Protocol
 
 from policylint.engine.concrete import Evaluator
 from policylint.engine.connset import NONE, ConnSet
@@ -81,6 +82,20 @@ class ConnChange:
         return (isinstance(self.src, ExternalRange) + 2 * isinstance(self.dst, ExternalRange), self.src, self.dst)
 
 
+class Namespaced(Protocol):
+    """A workload, or a group of them (namespace None: of every namespace)."""
+
+    @property
+    def namespace(self) -> str | None: ...
+
+
+def exposing(src: ExternalRange | Namespaced, dst: ExternalRange | Namespaced) -> bool:
+    """Would a gain from `src` expose `dst`: reach it from outside the cluster or from another namespace?"""
+    if isinstance(dst, ExternalRange):
+        return False
+    return isinstance(src, ExternalRange) or src.namespace is None or src.namespace != dst.namespace
+
+
 @dataclass(frozen=True, slots=True)
 class WorkloadChange:
     """A workload on one side only, with every connection it has there (to or from it)."""
@@ -121,12 +136,10 @@ class Diff:
     def exposures(self) -> list[Exposure]:
         gains = [c for c in self.changes if c.gained]
         gains += [c for w in self.appeared for c in w.connections if c.dst == w.workload]
-        out = {
-            Exposure(c.dst, c.src, c.gained)
-            for c in gains
-            if isinstance(c.dst, WorkloadKey)
-            and (isinstance(c.src, ExternalRange) or c.src.namespace != c.dst.namespace)
-        }
+        out = set()
+        for c in gains:
+            if isinstance(c.dst, WorkloadKey) and exposing(c.src, c.dst):
+                out.add(Exposure(c.dst, c.src, c.gained))
         return sorted(out, key=lambda e: (e.workload, isinstance(e.source, ExternalRange), str(e.source)))
 
 

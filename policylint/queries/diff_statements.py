@@ -20,7 +20,16 @@ from dataclasses import dataclass
 from policylint.engine.concrete import Evaluator
 from policylint.engine.connset import ConnSet
 from policylint.engine.smt import Addresses, Budget, EndpointSpec, Pods, SmtEngine
-from policylint.queries.diff import Change, ConnChange, Diff, DiffEndpoint, ExternalRange, WorkloadChange, WorkloadKey
+from policylint.queries.diff import (
+    Change,
+    ConnChange,
+    Diff,
+    DiffEndpoint,
+    ExternalRange,
+    WorkloadChange,
+    WorkloadKey,
+    exposing,
+)
 
 MAX_CIDRS = 16  # an external range cut into more pieces than this is not worth a proof per piece
 MAX_EXCLUDED = 3  # "every workload in namespace x except a, b, c": beyond that, a list is clearer
@@ -158,15 +167,17 @@ class Grouper:
             return False  # the fixed side holds only for its workloads; so does the whole statement
         return self.prover.holds(src, dst, key[1], key[2])
 
+    def members(self, key: GroupKey) -> dict[str, frozenset[WorkloadKey]]:
+        """Gains are said about HEAD's workloads, pure losses about BASE's."""
+        return self.diff.head_namespaces if key[1] else self.diff.base_namespaces
+
     def ends(
         self, key: GroupKey, varying: set[WorkloadKey], vary_src: bool
     ) -> list[tuple[Group, frozenset[WorkloadKey]]]:
         """The namespaces (or all of them at once) whose every workload is in `varying`, and those with
         all but a few (said with their exceptions; never proven for any pod)."""
-        fixed, gained, _lost = key
-        # Gains are said about HEAD's workloads, pure losses about BASE's.
-        members = self.diff.head_namespaces if gained else self.diff.base_namespaces
-        wanted = {ns: keys - {fixed} for ns, keys in sorted(members.items()) if keys - {fixed}}
+        fixed = key[0]
+        wanted = {ns: keys - {fixed} for ns, keys in sorted(self.members(key).items()) if keys - {fixed}}
         everyone = frozenset().union(*wanted.values())
 
         def group(namespace: str | None, keys: frozenset[WorkloadKey]) -> Group:
@@ -184,6 +195,15 @@ class Grouper:
                 out.append((Group(ns, len(inside), False, excluded), inside))
         return out
 
+    def counted(self, key: GroupKey, varying: set[WorkloadKey]) -> list[tuple[Group, frozenset[WorkloadKey]]]:
+        """Too many pairs to list: per namespace, how many of its workloads (two or more)."""
+        out = []
+        for ns, keys in sorted(self.members(key).items()):
+            inside = keys & varying
+            if len(inside) > 1:
+                out.append((Group(ns, len(inside), False, of=len(keys - {key[0]})), frozenset(inside)))
+        return out
+
     def collapse(self, said: list[Statement], vary_src: bool) -> list[Statement]:
         """One statement per namespace whose every workload is a varying end of the same change."""
         groups: dict[GroupKey, dict[WorkloadKey, Statement]] = {}
@@ -195,33 +215,18 @@ class Grouper:
             else:
                 kept.append(st)
         for key, members in groups.items():
-            used: set[WorkloadKey] = set()
-            for group, keys in self.ends(key, set(members), vary_src):
+            ends = self.ends(key, set(members), vary_src)
+            rest = set(members).difference(*(keys for _, keys in ends))
+            if len(rest) > MAX_LISTED:
+                ends += self.counted(key, rest)
+            for group, keys in ends:
                 kinds = {members[k].kind for k in keys}
                 kind = kinds.pop() if len(kinds) == 1 else Change.CHANGED
                 src, dst = (group, key[0]) if vary_src else (key[0], group)
                 kept.append(Statement(kind, src, dst, key[1], key[2], sum(members[k].pairs for k in keys)))
-                used |= keys
-            rest = {k: st for k, st in members.items() if k not in used}
-            if len(rest) > MAX_LISTED:
-                for group, keys in self.counted(key, set(rest)):
-                    src, dst = (group, key[0]) if vary_src else (key[0], group)
-                    kinds = {rest[k].kind for k in keys}
-                    kind = kinds.pop() if len(kinds) == 1 else Change.CHANGED
-                    kept.append(Statement(kind, src, dst, key[1], key[2], sum(rest[k].pairs for k in keys)))
-                    used |= keys
+            used = set().union(*(keys for _, keys in ends))
             kept += [st for k, st in members.items() if k not in used]
         return kept
-
-    def counted(self, key: GroupKey, varying: set[WorkloadKey]) -> list[tuple[Group, frozenset[WorkloadKey]]]:
-        """Too many pairs to list: per namespace, how many of its workloads (two or more)."""
-        members = self.diff.head_namespaces if key[1] else self.diff.base_namespaces
-        out = []
-        for ns, keys in sorted(members.items()):
-            inside = keys & varying
-            if len(inside) > 1:
-                out.append((Group(ns, len(inside), False, of=len(keys - {key[0]})), frozenset(inside)))
-        return out
 
 
 def statements(diff: Diff, prover: Prover | None = None) -> dict[Change, list[Statement]]:
@@ -250,8 +255,4 @@ def workload_statements(diff: Diff, w: WorkloadChange, prover: Prover | None = N
 
 def exposes(st: Statement) -> bool:
     """Does `st` make a workload newly reachable from another namespace or from outside the cluster?"""
-    if not st.gained or isinstance(st.dst, ExternalRange):
-        return False
-    if isinstance(st.src, ExternalRange):
-        return True
-    return st.src.namespace is None or st.src.namespace != st.dst.namespace
+    return bool(st.gained) and exposing(st.src, st.dst)
