@@ -45,23 +45,20 @@ from collections.abc import Iterator
 
 from policylint.findings import Hit, Severity
 from policylint.model.policy import Direction
-from policylint.queries.suggest import admits_everyone, describe_rule, only_ports, ports_text
+from policylint.queries.suggest import describe_rule, open_to_everyone, ports_text
 from policylint.rulespec import RuleContext, RuleSpec
 
 DIRECTION = Direction.EGRESS
 
 
 def check(ctx: RuleContext) -> Iterator[Hit]:
-    policy = ctx.policy
     exempt_ports = set(ctx.options.get("exempt_ports", ()))
-    for rule in policy.rules(DIRECTION):
-        why = admits_everyone(rule, ctx.assumptions.ipblocks_match_pods)
-        if why and not only_ports(rule, exempt_ports):
-            yield Hit(
-                rule.span,
-                f"{describe_rule(policy, rule)} admits every destination, external addresses included, "
-                f"{ports_text(rule)}: {why}; list the destinations the workload needs",
-            )
+    for rule, why in open_to_everyone(ctx.policy, DIRECTION, exempt_ports, ctx.assumptions.ipblocks_match_pods):
+        yield Hit(
+            rule.span,
+            f"{describe_rule(ctx.policy, rule)} admits every destination, external addresses included, "
+            f"{ports_text(rule)}: {why}; list the destinations the workload needs",
+        )
 
 
 RULE = RuleSpec(

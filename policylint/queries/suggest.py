@@ -10,7 +10,7 @@ needs to see exactly the hostNetwork workloads a selector names. Results are bit
 from __future__ import annotations
 
 import difflib
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from policylint.engine.bitset import bit_indices
@@ -233,3 +233,13 @@ def only_ports(rule: Rule, numbers: Collection[int]) -> bool:
     return bool(rule.ports) and all(
         isinstance(p.port, int) and p.end_port is None and p.port in numbers for p in rule.ports or ()
     )
+
+
+def open_to_everyone(
+    policy: NetworkPolicy, direction: Direction, exempt_ports: Collection[int], ipblocks_match_pods: bool
+) -> Iterator[tuple[Rule, str]]:
+    """The rules of `policy` in `direction` that admit every peer on some port not exempt, each with why."""
+    for rule in policy.rules(direction):
+        why = admits_everyone(rule, ipblocks_match_pods)
+        if why and not only_ports(rule, exempt_ports):
+            yield rule, why
