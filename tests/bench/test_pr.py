@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import subprocess
 import sys
@@ -11,6 +10,8 @@ from typing import Any
 
 import pytest
 import yaml
+
+from policylint.load import load_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATE = ROOT / "bench" / "generate.py"
@@ -85,14 +86,10 @@ def test_head_is_refused_when_it_is_not_a_pr_tree(trees: tuple[Path, Path, dict[
 
 
 def test_head_loads_in_policylint_without_problems(trees: tuple[Path, Path, dict[str, Any]]) -> None:
-    load_paths = getattr(importlib.import_module("policylint.load"), "load_paths", None)
-    if load_paths is None:
-        pytest.skip("policylint.load.load_paths does not exist yet")
     result = load_paths([str(trees[1])])
-    cluster = getattr(result, "cluster", result)
-    assert len(cluster.workloads) == WORKLOADS
-    assert len(cluster.policies) == round(WORKLOADS * 0.4) + 1
-    assert list(getattr(result, "problems", [])) == []
+    assert len(result.cluster.workloads) == WORKLOADS
+    assert len(result.cluster.policies) == round(WORKLOADS * 0.4) + 1
+    assert list(result.problems) == []
 
 
 def test_head_has_no_error_findings(trees: tuple[Path, Path, dict[str, Any]]) -> None:
