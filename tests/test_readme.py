@@ -66,3 +66,37 @@ def test_the_readme_pre_commit_config_names_the_hook_this_repository_defines() -
     [config] = [b for b in yaml_blocks() if isinstance(b, dict) and "repos" in b]
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert [h["id"] for h in config["repos"][0]["hooks"]] == [h["id"] for h in hooks] == ["policylint"]
+
+
+def readme_config() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    [block] = [b for b in re.findall(r"```yaml\n(.*?)```", text, re.S) if b.startswith("extends:")]
+    return block
+
+
+def _lint_json(directory: Path) -> tuple[int, list[dict[str, object]]]:
+    import json
+
+    done = subprocess.run(
+        [sys.executable, "-m", "policylint", "lint", ".", "--format", "json", "--fail-on", "never"],
+        cwd=directory, capture_output=True, text=True,
+    )
+    return done.returncode, json.loads(done.stdout)["findings"]
+
+
+def test_the_readme_config_example_loads_and_its_expectations_hold_on_the_bundled_example(tmp_path: Path) -> None:
+    import shutil
+
+    shop = tmp_path / "shop"
+    shutil.copytree(ROOT / "fixtures" / "examples" / "shop", shop)
+    (shop / ".policylint.yaml").write_text(readme_config(), encoding="utf-8")
+    code, findings = _lint_json(shop)
+    assert code == 0
+    rules = {str(f["rule"]) for f in findings}
+    assert not {r for r in rules if r.startswith("NP0")}, findings  # the config is valid
+    assert "NP601" not in rules
+    # The expectations are really checked: without the database's policy the deny is violated.
+    (shop / "policies-data.yaml").unlink()
+    _, findings = _lint_json(shop)
+    violated = [f for f in findings if f["rule"] == "NP601"]
+    assert violated and all(str(f["file"]).endswith(".policylint.yaml") for f in violated)

@@ -19,7 +19,7 @@ import yaml
 
 from policylint.findings import DUPLICATE_KEY, YAML_SYNTAX, InputProblem, Span
 from policylint.load.yaml_build import MAX_DEPTH, Builder, Loader, LoadError
-from policylint.load.yaml_guards import alias_budget, first_too_deep, may_nest_deeply
+from policylint.load.yaml_guards import alias_budget, first_too_deep, is_nesting_error, may_nest_deeply
 
 _TAB_INDENT = re.compile(r"[ \-?:]*\t")
 _SEPARATOR = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
@@ -118,7 +118,9 @@ def _parse_part(text: str, file: str, line_offset: int, out: Stream) -> int | No
         line = mark.line if mark else 0
         col = mark.column + 1 if mark else 1
         span = Span(file, line + line_offset + 1, col)
-        out.problems.append(InputProblem(YAML_SYNTAX, span, _syntax_message(err, text, line)))
+        # a parser's own depth limit, met past the pre-scan: said in our words, as the pre-scan would
+        message = _NESTING_MESSAGE if is_nesting_error(err) else _syntax_message(err, text, line)
+        out.problems.append(InputProblem(YAML_SYNTAX, span, message))
         return line
     except yaml.reader.ReaderError as err:  # a character YAML forbids anywhere (control characters)
         line, col = _position_of(text, err.character)
@@ -140,10 +142,13 @@ def _first_deep_document(text: str, file: str, line_offset: int, out: Stream) ->
         found = first_too_deep(text)
     except yaml.YAMLError:
         return None  # the composer meets the same error and reports it
-    if found is not None:
-        message = f"nesting deeper than {MAX_DEPTH} levels; document skipped"
-        out.problems.append(InputProblem(YAML_SYNTAX, Span(file, found[1] + line_offset + 1, 1), message))
+    if found is None:
+        return None
+    out.problems.append(InputProblem(YAML_SYNTAX, Span(file, found[1] + line_offset + 1, 1), _NESTING_MESSAGE))
     return found
+
+
+_NESTING_MESSAGE = f"nesting deeper than {MAX_DEPTH} levels; document skipped"
 
 
 def _build(node: Any, may_alias: bool, file: str, line_offset: int, out: Stream) -> None:

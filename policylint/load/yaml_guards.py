@@ -20,7 +20,10 @@ ALIAS_ALLOWANCE = 100_000  # collections an alias may add beyond the distinct on
 SAFE_COMPOSE_DEPTH = 5_000
 
 _DOC_START = re.compile(r"^---", re.M)
-_LEADING = re.compile(rf"^[ \-?:]{{{SAFE_COMPOSE_DEPTH // 2},}}", re.M)
+# Parsers may have a nesting limit of their own (libyaml 0.2.5 in PyYAML 6.0.4 stops at 1000):
+# the pre-scan must run below every such limit so the problem is always reported in our words.
+_SCAN_FROM = MAX_DEPTH // 2
+_LEADING = re.compile(rf"^[ \-?:]{{{_SCAN_FROM},}}", re.M)
 
 
 def alias_budget(root: Node) -> int:
@@ -50,7 +53,7 @@ def may_nest_deeply(text: str) -> bool:
     """
     if _LEADING.search(text) is not None:
         return True
-    limit = SAFE_COMPOSE_DEPTH // 2
+    limit = _SCAN_FROM
     if text.count("[") + text.count("{") < limit:
         return False
     bounds = [m.start() for m in _DOC_START.finditer(text)] + [len(text)]
@@ -70,22 +73,34 @@ def _shallow_json(text: str) -> bool:
     return True
 
 
-def first_too_deep(text: str) -> tuple[int, int] | None:
-    """(document index, 0-based line) of the first node nested deeper than MAX_DEPTH, or None.
+def is_nesting_error(err: yaml.YAMLError) -> bool:
+    """A parser's own nesting limit (libyaml >= 0.2.5: "exceeded maximum nesting depth")."""
+    return "nesting" in str(getattr(err, "problem", "") or err)
 
-    Uses parser events only: libyaml's parser keeps its own stack and survives any depth,
-    only composing recurses. The scan stops at the first too-deep node because libyaml
-    slows down quadratically with flow nesting depth.
+
+def first_too_deep(text: str) -> tuple[int, int] | None:
+    """(document index, 0-based line) of the first node nested too deeply, or None.
+
+    Too deeply is beyond MAX_DEPTH, or beyond the installed parser's own limit (libyaml's is
+    the same 1000 levels, counted by its scanner ahead of the events). Uses parser events
+    only: libyaml's parser keeps its own stack, only composing recurses. The scan stops at
+    the first too-deep node because libyaml slows down quadratically with flow nesting depth.
     """
     depth = index = 0
-    for event in yaml.parse(text, Loader=Loader):
-        cls = event.__class__
-        if cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent:
-            depth += 1
-            if depth > MAX_DEPTH:
-                return index, event.start_mark.line if event.start_mark else 0
-        elif cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
-            depth -= 1
-        elif cls is yaml.DocumentEndEvent:
-            index += 1
+    try:
+        for event in yaml.parse(text, Loader=Loader):
+            cls = event.__class__
+            if cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent:
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return index, event.start_mark.line if event.start_mark else 0
+            elif cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
+                depth -= 1
+            elif cls is yaml.DocumentEndEvent:
+                index += 1
+    except yaml.MarkedYAMLError as err:
+        if not is_nesting_error(err):
+            raise
+        mark = err.problem_mark or err.context_mark
+        return index, mark.line if mark else 0
     return None
