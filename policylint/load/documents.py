@@ -23,6 +23,7 @@ from policylint.findings import (
     InputProblem,
     Span,
 )
+from policylint.load.kinds import is_dialect_kind
 from policylint.load.located_yaml import LMap, LSeq
 from policylint.load.stream import parse_stream
 
@@ -223,6 +224,9 @@ def _take(value: object, out: Inputs) -> None:
             problem = "a Kubernetes object needs a string 'kind'"
             out.problems.append(InputProblem(SCHEMA_VIOLATION, value.span, problem))
         _skip(NOT_A_MANIFEST, out)
+        return
+    if is_dialect_kind(value.get("apiVersion"), kind):
+        out.objects.append(value)
         return
     expected = API_VERSIONS.get(kind)
     if expected is None:

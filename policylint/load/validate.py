@@ -18,6 +18,7 @@ from jsonschema.exceptions import ValidationError
 
 from policylint.findings import SCHEMA_VIOLATION, InputProblem, Span
 from policylint.load.fields import shown
+from policylint.load.kinds import is_dialect_kind
 from policylint.load.located_yaml import LMap, LSeq
 
 _TYPE_NAMES = {"integer": "an integer", "string": "a string", "object": "a mapping", "array": "a list",
@@ -43,10 +44,19 @@ READ_PATHS: dict[str, dict[str, Any]] = {
 }  # fmt: skip
 
 
+def schema_file(api_version: str, kind: str) -> str:
+    """The schema of a kind: `<kind>.json` for core kinds; `<group>-<version>-<kind>.json` for a
+    dialect's kinds (generated from the dialect's published CRDs, self-contained)."""
+    if not is_dialect_kind(api_version, kind):
+        return f"{kind.lower()}.json"
+    group, _, version = api_version.rpartition("/")
+    return f"{group}-{version}-{kind.lower()}.json"
+
+
 @cache
-def _validator(kind: str) -> Draft202012Validator:
+def _validator(api_version: str, kind: str) -> Draft202012Validator:
     defs = _read("definitions.json")["$defs"]
-    schema = dict(_read(f"{kind.lower()}.json"))
+    schema = dict(_read(schema_file(api_version, kind)))
     if kind in READ_PATHS:
         schema = prune(schema, READ_PATHS[kind], defs)
     # Inlined: resolving $refs through `referencing` at each use is jsonschema's main cost.
@@ -88,7 +98,7 @@ def kubernetes_version() -> str:
 def validate(objects: Sequence[LMap]) -> list[InputProblem]:
     problems: list[InputProblem] = []
     for obj in objects:
-        validator = _validator(str(obj["kind"]))
+        validator = _validator(str(obj.get("apiVersion")), str(obj["kind"]))
         for error in _leaf_errors(validator.iter_errors(obj)):
             problems.append(InputProblem(SCHEMA_VIOLATION, locate(obj, error.absolute_path), _message(error)))
     return problems

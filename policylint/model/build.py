@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from policylint.findings import OWNER_LABELS_DIFFER, InputProblem, Span
 from policylint.load.documents import WORKLOAD_KINDS
 from policylint.load.fields import Reader, Skip
+from policylint.load.kinds import is_dialect_kind
 from policylint.load.located_yaml import LMap
 from policylint.model.build_meta import metadata
 from policylint.model.build_policy import network_policy
 from policylint.model.build_service import namespace, service
 from policylint.model.build_workload import workload
 from policylint.model.cluster import Cluster
+from policylint.model.dialects import build_tiers
 from policylint.model.policy import NetworkPolicy
 from policylint.model.workload import Namespace, Service, Workload
 
@@ -45,8 +47,12 @@ def build_cluster(objects: Sequence[LMap], default_namespace: str = "default") -
     policies: list[NetworkPolicy] = []
     members: list[_Member] = []
     parents: dict[Key, Key] = {}
+    dialect_objects: list[LMap] = []
     for doc in objects:
         kind = doc.get("kind")
+        if is_dialect_kind(doc.get("apiVersion"), str(kind)):
+            dialect_objects.append(doc)
+            continue
         try:
             meta = metadata(r, doc, str(kind), default_namespace)
             if kind == "Namespace":
@@ -65,11 +71,13 @@ def build_cluster(objects: Sequence[LMap], default_namespace: str = "default") -
         except Skip:
             continue
     workloads = merge_owned(r, members, parents)
+    tiers = build_tiers(r, dialect_objects, default_namespace, namespaces) if dialect_objects else ()
     cluster = Cluster.of(
         sorted(namespaces, key=lambda n: (n.name, n.span or Span("", 0, 0))),
         sorted(workloads, key=lambda w: (w.namespace, w.name, w.kind, w.span)),
         sorted(services, key=lambda s: (s.namespace, s.name, s.span)),
         sorted(policies, key=lambda p: (p.namespace, p.name, p.span)),
+        tiers,
     )
     return cluster, r.problems
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from policylint.model.policy import NetworkPolicy
+from policylint.model.rule_form import Tier
 from policylint.model.workload import Namespace, Service, Workload
 
 
@@ -16,6 +17,9 @@ class Cluster:
     policies: tuple[NetworkPolicy, ...] = ()
     # Every namespace, by name; includes the ones only referred to (labels: the name label only).
     namespace_index: dict[str, Namespace] = field(default_factory=dict, compare=False)
+    # Tiers of the other policy dialects (model/rule_form.py), by rank; NetworkPolicy v1 sits
+    # between them at NETWORK_POLICY_RANK. Empty for a NetworkPolicy-only cluster.
+    tiers: tuple[Tier, ...] = ()
 
     @staticmethod
     def of(
@@ -23,6 +27,7 @@ class Cluster:
         workloads: tuple[Workload, ...] | list[Workload],
         services: tuple[Service, ...] | list[Service] = (),
         policies: tuple[NetworkPolicy, ...] | list[NetworkPolicy] = (),
+        tiers: tuple[Tier, ...] = (),
     ) -> Cluster:
         """Build a cluster, adding implied namespaces and the automatic name label to every namespace."""
         from policylint.model.workload import NAMESPACE_NAME_LABEL
@@ -39,4 +44,4 @@ class Cluster:
             if name not in index:
                 index[name] = Namespace(name, {NAMESPACE_NAME_LABEL: name}, None)
         all_ns = tuple(sorted(index.values(), key=lambda n: n.name))
-        return Cluster(all_ns, tuple(workloads), tuple(services), tuple(policies), index)
+        return Cluster(all_ns, tuple(workloads), tuple(services), tuple(policies), index, tiers)

@@ -1,0 +1,31 @@
+"""Policy dialects beyond NetworkPolicy v1: each builds its objects into tiers of the rule form.
+
+A dialect is a function from its located objects (already filtered by load/kinds.py) to the
+tiers it contributes and its input problems; the engine only sees model/rule_form.py types.
+Register a dialect by adding its builder to DIALECTS (one line each).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from policylint.load.fields import Reader
+from policylint.load.located_yaml import LMap
+from policylint.model.rule_form import Tier
+from policylint.model.workload import Namespace
+
+# (reader, objects of the dialect's kinds, default namespace, namespaces read) -> tiers.
+# Problems go to reader.problems, located at their file and line, like every builder's.
+DialectBuilder = Callable[[Reader, Sequence[LMap], str, Sequence[Namespace]], list[Tier]]
+
+DIALECTS: tuple[DialectBuilder, ...] = ()
+
+
+def build_tiers(
+    r: Reader, objects: Sequence[LMap], default_namespace: str, namespaces: Sequence[Namespace]
+) -> tuple[Tier, ...]:
+    """Every dialect's tiers, merged by name, in evaluation order (rank, then name)."""
+    tiers: list[Tier] = []
+    for build in DIALECTS:
+        tiers.extend(build(r, objects, default_namespace, namespaces))
+    return tuple(sorted(tiers, key=lambda t: (t.rank, t.name)))
