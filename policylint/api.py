@@ -38,14 +38,16 @@ from policylint.model.cluster import Cluster
 from policylint.model.policy import Protocol
 from policylint.queries.endpoints import EndpointError, resolve
 from policylint.queries.explain import want_of
+from policylint.queries.exposure import ExposureReport, with_controller_option
+from policylint.queries.exposure import exposure as compute_exposure
 from policylint.queries.impact import Impact
 from policylint.queries.reach import Answer, extra_networks, reach
 from policylint.queries.witness import SymbolicAnswer, symbolic
 
 __all__ = [
-    "Answer", "Config", "ConfigError", "EndpointError", "Impact", "Input", "InputError", "Matrix", "Protocol",
-    "Report", "SOLVER", "Solver", "cluster_roots", "config_paths", "diff", "diff_git", "find_config", "lint", "load",
-    "load_config", "matrix", "query",
+    "Answer", "Config", "ConfigError", "EndpointError", "ExposureReport", "Impact", "Input", "InputError", "Matrix",
+    "Protocol", "Report", "SOLVER", "Solver", "cluster_roots", "config_paths", "diff", "diff_git", "exposure",
+    "find_config", "lint", "load", "load_config", "matrix", "query",
 ]  # fmt: skip
 
 STDIN = "<stdin>"
@@ -161,6 +163,15 @@ def _add_symbolic(answer: Answer, sym: SymbolicAnswer) -> None:
                                 "not even one the input does not have")  # fmt: skip
     if sym.undecided:
         answer.undecided.append(sym.undecided)
+
+
+def exposure(source: Paths | Input, config: Config | None = None, *, ingress_controller: str | None = None,
+             node_cidrs: Sequence[str] = ()) -> ExposureReport:  # fmt: skip
+    """Every way in from outside the cluster and what it reaches (queries/exposure.py)."""
+    config = _config(config)
+    cluster = _input(source, config, validate=False).loaded.cluster
+    controller = with_controller_option(ingress_controller)
+    return compute_exposure(cluster, config.assumptions, controller=controller, node_cidrs=node_cidrs)
 
 
 def matrix(source: Paths | Input, config: Config | None = None) -> Matrix:

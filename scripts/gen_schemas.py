@@ -32,6 +32,8 @@ KINDS = {
     "Job": "job-batch-v1.json",
     "CronJob": "cronjob-batch-v1.json",
     "NetworkPolicy": "networkpolicy-networking-v1.json",
+    "Ingress": "ingress-networking-v1.json",
+    "IngressClass": "ingressclass-networking-v1.json",
 }
 OUT = Path(__file__).resolve().parent.parent / "policylint" / "load" / "schemas"
 UPSTREAM_PREFIXES = ("/api/_definitions.json#/$defs/", "#/$defs/", "_definitions.json#/$defs/")

@@ -6,6 +6,7 @@ import click
 
 from policylint import __version__
 from policylint.cli.diff import diff_command
+from policylint.cli.exposure import exposure_command
 from policylint.cli.lint import lint_command
 from policylint.cli.matrix import matrix_command
 from policylint.cli.query import query_command
@@ -22,6 +23,7 @@ cli.add_command(lint_command)
 cli.add_command(query_command)
 cli.add_command(matrix_command)
 cli.add_command(diff_command)
+cli.add_command(exposure_command)
 cli.add_command(rules_command)
 cli.add_command(docs_command)
 

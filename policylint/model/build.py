@@ -20,6 +20,7 @@ from policylint.load.documents import WORKLOAD_KINDS
 from policylint.load.fields import Reader, Skip
 from policylint.load.kinds import is_dialect_kind
 from policylint.load.located_yaml import LMap
+from policylint.model.build_entries import build_entries
 from policylint.model.build_meta import metadata
 from policylint.model.build_policy import network_policy
 from policylint.model.build_service import namespace, service
@@ -72,12 +73,14 @@ def build_cluster(objects: Sequence[LMap], default_namespace: str = "default") -
             continue
     workloads = merge_owned(r, members, parents)
     tiers = build_tiers(r, dialect_objects, default_namespace, namespaces) if dialect_objects else ()
+    entries = build_entries(r, dialect_objects, default_namespace)
     cluster = Cluster.of(
         sorted(namespaces, key=lambda n: (n.name, n.span or Span("", 0, 0))),
         sorted(workloads, key=lambda w: (w.namespace, w.name, w.kind, w.span)),
         sorted(services, key=lambda s: (s.namespace, s.name, s.span)),
         sorted(policies, key=lambda p: (p.namespace, p.name, p.span)),
         tiers,
+        entries,
     )
     return cluster, r.problems
 

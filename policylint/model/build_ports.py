@@ -59,7 +59,8 @@ def container_port(r: Reader, seq: Any, index: int, path: str) -> ContainerPort:
         r.bad(seq.item_span(index), path, "missing required 'containerPort'")
         raise Skip
     name = r.field(item, "name", str, path, skip=False)
-    return ContainerPort(number, _protocol(r, item, path), name, seq.item_span(index))
+    host_port = r.field(item, "hostPort", int, path, skip=False)
+    return ContainerPort(number, _protocol(r, item, path), name, seq.item_span(index), host_port)
 
 
 def _protocol(r: Reader, item: LMap, path: str) -> Protocol:

@@ -28,4 +28,11 @@ def service(r: Reader, doc: LMap, meta: Meta) -> Service:
             continue
     selector_span = spec.value_span("selector") if "selector" in spec else None
     return Service(meta.namespace, meta.name, kind, selector_map, tuple(ports), doc.span, selector_span,
-                   meta.annotations)  # fmt: skip
+                   meta.annotations, _strings(r, spec, "loadBalancerSourceRanges"), _strings(r, spec, "externalIPs"),
+                   r.field(spec, "externalTrafficPolicy", str, "spec", skip=False) or "Cluster",
+                   spec.value_span("type") if "type" in spec else None)  # fmt: skip
+
+
+def _strings(r: Reader, spec: LMap, key: str) -> tuple[str, ...]:
+    seq = r.field(spec, key, LSeq, "spec", skip=False)
+    return tuple(v for v in seq or () if isinstance(v, str))

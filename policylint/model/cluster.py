@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from policylint.model.entry import NO_ENTRIES, EntryPoints
 from policylint.model.policy import NetworkPolicy
 from policylint.model.rule_form import Tier
 from policylint.model.workload import Namespace, Service, Workload
@@ -20,6 +21,8 @@ class Cluster:
     # Tiers of the other policy dialects (model/rule_form.py), by rank; NetworkPolicy v1 sits
     # between them at NETWORK_POLICY_RANK. Empty for a NetworkPolicy-only cluster.
     tiers: tuple[Tier, ...] = ()
+    # Ingress, Gateway API and Route objects: ways in from outside through a proxy.
+    entries: EntryPoints = NO_ENTRIES
 
     @staticmethod
     def of(
@@ -28,6 +31,7 @@ class Cluster:
         services: tuple[Service, ...] | list[Service] = (),
         policies: tuple[NetworkPolicy, ...] | list[NetworkPolicy] = (),
         tiers: tuple[Tier, ...] = (),
+        entries: EntryPoints = NO_ENTRIES,
     ) -> Cluster:
         """Build a cluster, adding implied namespaces and the automatic name label to every namespace."""
         from policylint.model.workload import NAMESPACE_NAME_LABEL
@@ -39,9 +43,9 @@ class Cluster:
             if ns.name not in index:
                 index[ns.name] = Namespace(ns.name, labels, ns.span, ns.annotations)
         referred = [w.namespace for w in workloads] + [p.namespace for p in policies]
-        referred += [s.namespace for s in services]
+        referred += [s.namespace for s in services] + [e.namespace for e in entries.entries]
         for name in referred:
             if name not in index:
                 index[name] = Namespace(name, {NAMESPACE_NAME_LABEL: name}, None)
         all_ns = tuple(sorted(index.values(), key=lambda n: n.name))
-        return Cluster(all_ns, tuple(workloads), tuple(services), tuple(policies), index, tiers)
+        return Cluster(all_ns, tuple(workloads), tuple(services), tuple(policies), index, tiers, entries)

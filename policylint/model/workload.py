@@ -24,6 +24,7 @@ class ContainerPort:
     protocol: Protocol = Protocol.TCP
     name: str | None = None
     span: Span = NO_SPAN
+    host_port: int | None = None  # exposed on the node's address (an entry point from outside)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,11 @@ class Service:
     span: Span = NO_SPAN
     selector_span: Span | None = None
     annotations: dict[str, str] = field(default_factory=dict, compare=False)
+    # The path in from outside (LoadBalancer, NodePort, externalIPs), as written.
+    load_balancer_source_ranges: tuple[str, ...] = ()
+    external_ips: tuple[str, ...] = ()
+    external_traffic_policy: str = "Cluster"
+    type_span: Span | None = None
 
     @property
     def ref(self) -> str:
