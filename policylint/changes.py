@@ -15,6 +15,7 @@ from policylint.engine.concrete import Evaluator
 from policylint.findings import Finding
 from policylint.queries.diff import diff
 from policylint.queries.diff_statements import Prover
+from policylint.queries.exposure_diff import entry_changes
 from policylint.queries.impact import Impact
 from policylint.runner import LoadedInput, lint
 
@@ -59,8 +60,9 @@ def compare(base: Side, head: Side, config: Config, with_lint: bool = False, smt
     prover: Prover | None = None
     if smt is not None and not result.empty:
         prover = Prover.create(*evs, timeout_ms=smt.timeout_ms, budget_seconds=smt.budget_seconds)
+    entries = entry_changes(base.loaded.cluster, head.loaded.cluster, assume)
     if not with_lint:
-        return Impact.of(result, prover)
+        return replace(Impact.of(result, prover), entries=entries)
     old = relocate(lint(base.loaded, config).findings, base.files)
     new = relocate(lint(head.loaded, config).findings, head.files)
-    return Impact.of(result, prover, old, new)
+    return replace(Impact.of(result, prover, old, new), entries=entries)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from policylint.findings import Finding
 from policylint.queries.diff import Change, Diff, WorkloadKey, new_findings
 from policylint.queries.diff_statements import Prover, Statement, statements, workload_statements
+from policylint.queries.exposure_diff import EntryChanges
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +19,7 @@ class Impact:
     workloads: dict[WorkloadKey, list[Statement]]  # connections of workloads on one side only
     new_findings: list[Finding] | None = None  # None: not linted
     fixed_findings: list[Finding] | None = None  # on BASE, gone on HEAD (BASE's lines)
+    entries: EntryChanges = EntryChanges()  # ways in from outside opened and closed
 
     @classmethod
     def of(
@@ -41,4 +43,4 @@ class Impact:
     @property
     def empty(self) -> bool:
         """Nothing to tell a reviewer: no connectivity change, no finding added or fixed."""
-        return self.diff.empty and not self.new_findings and not self.fixed_findings
+        return self.diff.empty and not self.new_findings and not self.fixed_findings and self.entries.empty

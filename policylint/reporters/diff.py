@@ -20,7 +20,9 @@ from policylint.queries.diff import (
     WorkloadKey,
 )
 from policylint.queries.diff_statements import Group, Statement, StatementEnd, exposes
+from policylint.queries.exposure_diff import describe
 from policylint.queries.impact import Impact
+from policylint.reporters.exposure import exposure_item as entry_item
 from policylint.reporters.json import finding_data
 
 Said = dict[Change, list[Statement]]
@@ -112,6 +114,10 @@ def render_text(impact: Impact) -> str:
         return "No connectivity change." + (" No new findings." if impact.linted else "") + "\n"
     diff, said = impact.diff, impact.said
     lines = [headline(impact)]
+    for title, entries in (("New ways in from outside", impact.entries.opened),
+                           ("Closed ways in from outside", impact.entries.closed)):  # fmt: skip
+        if entries:
+            lines += ["", f"{title}:"] + [f"  {describe(e)}" for e in entries]
     for kind, title in TITLES.items():
         if said[kind]:
             lines += ["", f"{title}:"] + [f"  {r.src} -> {r.dst} : {conns_text(r)}" for r in said[kind]]
@@ -186,6 +192,9 @@ def render_json(impact: Impact) -> str:
     data["workloads_removed"] = [workload_json(w) for w in diff.disappeared]
     data["new_exposures"] = exposures
     data["statements"] = [statement_json(st) for kind in Change for st in impact.said[kind]]
+    summary.update(entries_opened=len(impact.entries.opened), entries_closed=len(impact.entries.closed))
+    data["entries_opened"] = [entry_item(e) for e in impact.entries.opened]
+    data["entries_closed"] = [entry_item(e) for e in impact.entries.closed]
     if impact.new_findings is not None:
         fixed = impact.fixed_findings or []
         summary.update(new_findings=len(impact.new_findings), fixed_findings=len(fixed))

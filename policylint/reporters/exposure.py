@@ -24,7 +24,7 @@ def _workload(e: Exposure) -> dict[str, Any]:
     return {"type": "workload", "namespace": w.namespace, "name": w.name, "kind": w.kind}
 
 
-def _item(e: Exposure, blocked: bool) -> dict[str, Any]:
+def exposure_item(e: Exposure, blocked: bool = False) -> dict[str, Any]:
     entry = e.entry
     return {
         "workload": _workload(e),
@@ -40,8 +40,8 @@ def _item(e: Exposure, blocked: bool) -> dict[str, Any]:
 
 def render_json(report: ExposureReport) -> str:
     doc = {
-        "exposures": [_item(e, False) for e in report.exposures if e.conns],
-        "blocked": [_item(e, True) for e in report.exposures if e.blocked],
+        "exposures": [exposure_item(e) for e in report.exposures if e.conns],
+        "blocked": [exposure_item(e, True) for e in report.exposures if e.blocked],
         "assumptions": report.assumptions,
         "notes": report.notes,
     }

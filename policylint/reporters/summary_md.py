@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from policylint.findings import Finding, Severity
 from policylint.queries.diff import Change
+from policylint.queries.exposure_diff import describe
 from policylint.queries.impact import Impact
 from policylint.reporters.diff import TITLES, Said, conns_text, exposure_lines, headline, plural, workload_lines
 
@@ -75,6 +76,12 @@ def render(impact: Impact) -> str:
         return ""
     said = impact.said
     lines = ["## policylint: change impact", "", f"**{headline(impact)}**"]
+    if impact.entries.opened:
+        lines += ["", f"> [!CAUTION]\n> {plural(len(impact.entries.opened), 'new way')} in from outside the cluster"]
+        lines += [f"> - {cell(describe(e))}" for e in impact.entries.opened]
+    if impact.entries.closed:
+        lines += ["", f"{plural(len(impact.entries.closed), 'way')} in from outside closed:"]
+        lines += [f"- {cell(describe(e))}" for e in impact.entries.closed]
     exposures = exposure_lines(impact)
     if exposures:
         lines += ["", f"> [!WARNING]\n> {plural(len(exposures), 'new exposure')}"]
