@@ -76,6 +76,11 @@ class AddressSpace:
         pos = bisect.bisect_right(self._starts[fam], int(address)) - 1
         return self._offset[fam] + pos
 
+    def address(self, atom: int) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+        """The first address of an atom (every address of an atom is matched alike)."""
+        a = self.atoms[atom]
+        return ipaddress.IPv4Address(a.first) if a.family == 4 else ipaddress.IPv6Address(a.first)
+
     def cidrs(self, atom_bits: int) -> list[str]:
         """The atoms as a minimal list of CIDRs, merging adjacent atoms."""
         out: list[str] = []

@@ -15,8 +15,10 @@ from policylint.engine.bitset import bit_indices, has
 from policylint.engine.cidr import AddressSpace
 from policylint.engine.connset import ALL, NONE, ConnSet
 from policylint.engine.flow import Assumptions, Endpoint, Flow, RuleRef, SideVerdict, Verdict
+from policylint.engine.form_index import FormIndex, tier_blocks
 from policylint.engine.index import ClusterIndex
 from policylint.engine.ports import RulePorts, rule_ports
+from policylint.engine.tiers import Layers
 from policylint.model.cluster import Cluster
 from policylint.model.policy import Direction, IPBlock, IPNetwork, NetworkPolicy, Peer, Rule
 from policylint.model.workload import Workload
@@ -66,6 +68,7 @@ class Evaluator:
         ]
         # Query CIDRs cut the address space too, so an answer never straddles their edges.
         blocks += [IPBlock(str(net), network=net) for net in extra_networks]
+        blocks += tier_blocks(cluster.tiers)
         self.space = AddressSpace(blocks)
         self.selected: list[int] = [
             self.index.pods_in(p.namespace, p.pod_selector) for p in cluster.policies
@@ -80,6 +83,12 @@ class Evaluator:
                         per_workload[w_idx].append(p_idx)
             self._isolating[direction] = per_workload
         self._rules_cache: dict[tuple[Direction, tuple[int, ...]], tuple[CompiledRule, ...]] = {}
+        # Clusters with dialect tiers walk them (engine/tiers.py); NetworkPolicy-only ones never do.
+        self.layers: Layers | None = None
+        if cluster.tiers:
+            forms = FormIndex(self.index, self.space, self.universe, self.assumptions.ipblocks_match_pods)
+            self.layers = Layers(cluster.tiers, forms, self.space, self.workloads, self.np_side_conns,
+                                 self.is_isolated)
 
     # -- peers -----------------------------------------------------------------------------------
 
@@ -154,8 +163,20 @@ class Evaluator:
             return has(rule.pods, other)
         return has(rule.atoms, self.space.atom_of(other))
 
+    @property
+    def layered(self) -> bool:
+        """True when dialect tiers take part; NetworkPolicy-only helpers (is_isolated, rules_for)
+        then describe the NetworkPolicy layer alone."""
+        return self.layers is not None
+
     def side_conns(self, endpoint: int, other: Endpoint, direction: Direction) -> ConnSet:
         """What `endpoint`'s own policies admit to (egress) or from (ingress) `other`."""
+        if self.layers is not None:
+            return self.layers.walk(endpoint, other, direction).allowed
+        return self.np_side_conns(endpoint, other, direction)
+
+    def np_side_conns(self, endpoint: int, other: Endpoint, direction: Direction) -> ConnSet:
+        """What the NetworkPolicies of `endpoint` admit in `direction` (ALL when not isolated)."""
         if not self._isolating[direction][endpoint]:
             return ALL
         dst = self.workloads[endpoint] if direction is Direction.INGRESS else self.workload_of(other)
@@ -185,6 +206,15 @@ class Evaluator:
     def _side(self, endpoint: Endpoint, other: Endpoint, flow: Flow, direction: Direction) -> SideVerdict:
         if not isinstance(endpoint, int):
             return SideVerdict(applies=False, isolated=False)
+        side = self._np_side(endpoint, other, flow, direction)
+        if self.layers is None:
+            return side
+        run = self.layers.walk(endpoint, other, direction, record=True)
+        decision = next(d for d in run.decisions if d.conns.contains(flow.protocol, flow.port))
+        return SideVerdict(side.applies, side.isolated, side.policies, side.allowing, decision, decision.allowed,
+                           tuple(run.notes))
+
+    def _np_side(self, endpoint: int, other: Endpoint, flow: Flow, direction: Direction) -> SideVerdict:
         pols = self._isolating[direction][endpoint]
         if not pols:
             return SideVerdict(applies=True, isolated=False)

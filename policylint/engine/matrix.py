@@ -47,6 +47,8 @@ def _candidates(rules: tuple[CompiledRule, ...]) -> int:
 
 def _workload_pairs(ev: Evaluator) -> list[tuple[int, int]]:
     n = len(ev.workloads)
+    if ev.layered:  # tiers can allow what no NetworkPolicy names: every pair is a candidate
+        return [(s, d) for s in range(n) for d in range(n) if s != d]
     in_iso = [ev.is_isolated(w, Direction.INGRESS) for w in range(n)]
     out_iso = [ev.is_isolated(w, Direction.EGRESS) for w in range(n)]
     in_cand = [_candidates(ev.rules_for(w, Direction.INGRESS)) if in_iso[w] else 0 for w in range(n)]
@@ -93,7 +95,19 @@ def _partition(pieces: list[tuple[int, ConnSet]]) -> list[tuple[int, ConnSet]]:
     return [(bits, conns) for conns, bits in grouped.items()]
 
 
+def _layered_pieces(ev: Evaluator, w: int, direction: Direction) -> list[tuple[int, ConnSet]]:
+    """Atoms grouped by what the tiers allow between them and `w` (one address stands for its atom)."""
+    grouped: dict[ConnSet, int] = {}
+    for i in range(len(ev.space.atoms)):
+        conns = ev.side_conns(w, ev.space.address(i), direction)
+        if conns:
+            grouped[conns] = grouped.get(conns, 0) | (1 << i)
+    return [(bits, conns) for conns, bits in grouped.items()]
+
+
 def external_pieces(ev: Evaluator, w: int, direction: Direction) -> list[tuple[int, ConnSet]]:
+    if ev.layered:
+        return _layered_pieces(ev, w, direction)
     if not ev.is_isolated(w, direction):
         return [(ev.space.all, ALL)]
     dst = ev.workloads[w] if direction is Direction.INGRESS else None

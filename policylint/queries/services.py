@@ -28,6 +28,10 @@ def target_port(workload: Workload, port: int | str | None, service_port: int, p
 
 def reachable_from_somewhere(ev: Evaluator, backend: int, protocol: Protocol, port: int) -> bool:
     """Can any other workload or any external address open (protocol, port) to `backend`?"""
+    if ev.layered:  # tiers may deny or allow what NetworkPolicy says nothing of: ask every source
+        atoms = (ev.space.address(i) for i in range(len(ev.space.atoms)))
+        sources = [*(s for s in range(len(ev.workloads)) if s != backend), *atoms]
+        return any(ev.allowed_conns(s, backend).contains(protocol, port) for s in sources)
     if not ev.is_isolated(backend, Direction.INGRESS):
         return True
     dst = ev.workloads[backend]
