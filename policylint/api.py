@@ -5,6 +5,7 @@
     report = api.lint(["deploy/"])                                            # findings.Report
     answer = api.query(["deploy/"], "shop/frontend", "shop/api", port=9000)   # queries.reach.Answer
     matrix = api.matrix(["deploy/"])                                          # engine.matrix.Matrix
+    rows = api.matrix_rows(["deploy/"])                  # the same connections, in order, as computed
     impact = api.diff("old/", "deploy/")                                      # queries.impact.Impact
     impact = api.diff_git("origin/main", None, ["deploy/"])                   # working tree vs origin/main
 
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from policylint import runner
 from policylint.changes import SOLVER, Side, Solver, compare
 from policylint.config import Config, ConfigError, find_config, load_config
 from policylint.engine.concrete import Evaluator
-from policylint.engine.matrix import Matrix, compute_matrix
+from policylint.engine.matrix import Connection, Matrix, compute_matrix, iter_connections
 from policylint.findings import Report
 from policylint.load import LoadResult, load_paths
 from policylint.load.git import GitError, snapshot
@@ -47,7 +48,7 @@ from policylint.queries.witness import SymbolicAnswer, symbolic
 __all__ = [
     "Answer", "Config", "ConfigError", "EndpointError", "ExposureReport", "Impact", "Input", "InputError", "Matrix",
     "Protocol", "Report", "SOLVER", "Solver", "cluster_roots", "config_paths", "diff", "diff_git", "exposure",
-    "find_config", "lint", "load", "load_config", "matrix", "query",
+    "find_config", "lint", "load", "load_config", "matrix", "matrix_rows", "query",
 ]  # fmt: skip
 
 STDIN = "<stdin>"
@@ -178,6 +179,22 @@ def matrix(source: Paths | Input, config: Config | None = None) -> Matrix:
     """Every allowed connection between workloads and external address ranges."""
     config = _config(config)
     return compute_matrix(Evaluator(_input(source, config, validate=False).loaded.cluster, config.assumptions))
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixRows:
+    """The matrix as a stream: `rows` yields each connection in listing order, computed as it is read
+    (`reporters.matrix.write(evaluator, rows, fmt, out)` prints it)."""
+
+    evaluator: Evaluator
+    rows: Iterator[Connection]
+
+
+def matrix_rows(source: Paths | Input, config: Config | None = None) -> MatrixRows:
+    """Every allowed connection, like `matrix`, without holding them all: for large dense clusters."""
+    config = _config(config)
+    ev = Evaluator(_input(source, config, validate=False).loaded.cluster, config.assumptions)
+    return MatrixRows(ev, iter_connections(ev))
 
 
 # --- change impact ----------------------------------------------------------------------------------
