@@ -157,12 +157,15 @@ class PairPlan:
         self.out_iso = [ev.is_isolated(w, Direction.EGRESS) for w in range(n)]
         self.out_cand = [_candidates(ev.rules_for(w, Direction.EGRESS)) if self.out_iso[w] else 0 for w in range(n)]
         self.open_in = sum(1 << w for w in range(n) if not self.in_iso[w])
+        self.in_cand: list[int] = [0] * n
+        self._out_to: list[int] | None = None
+        self._open_out = 0
         # Destinations sharing one candidate-source set are handled together (rules_for is cached per
         # policy tuple, so there are few distinct sets).
         groups: dict[int, int] = {}
         for d in range(n):
             if self.in_iso[d]:
-                cand = _candidates(ev.rules_for(d, Direction.INGRESS))
+                cand = self.in_cand[d] = _candidates(ev.rules_for(d, Direction.INGRESS))
                 groups[cand] = groups.get(cand, 0) | (1 << d)
         self.in_from = [0] * n  # isolated destinations whose ingress rules name the source
         for cand, dsts in groups.items():
@@ -174,6 +177,30 @@ class PairPlan:
         if self.out_iso[s]:
             reach &= self.out_cand[s]
         return reach & ~(1 << s)
+
+    def sources(self, d: int) -> int:
+        """The sources that may reach `d`: the transpose of `destinations`."""
+        if self._out_to is None:
+            n = len(self.in_iso)
+            groups: dict[int, int] = {}
+            for s in range(n):
+                if self.out_iso[s]:
+                    groups[self.out_cand[s]] = groups.get(self.out_cand[s], 0) | (1 << s)
+            self._out_to = [0] * n  # egress-isolated sources whose egress rules name the destination
+            for cand, srcs in groups.items():
+                for t in bit_indices(cand):
+                    self._out_to[t] |= srcs
+            self._open_out = sum(1 << w for w in range(n) if not self.out_iso[w])
+        reach = self._open_out | self._out_to[d]
+        if self.in_iso[d]:
+            reach &= self.in_cand[d]
+        return reach & ~(1 << d)
+
+    def conns(self, s: int, d: int) -> ConnSet:
+        """What `s` may open to `d`; no evaluation when neither side is isolated."""
+        if not self.out_iso[s] and not self.in_iso[d]:
+            return ALL
+        return self.ev.allowed_conns(s, d)
 
 
 def iter_connections(ev: Evaluator) -> Iterator[Connection]:
