@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from policylint import runner
+from policylint.cache import cached_load
 from policylint.changes import SOLVER, Side, Solver, compare
 from policylint.config import Config, ConfigError, find_config, load_config
 from policylint.engine.concrete import Evaluator
@@ -68,15 +69,21 @@ class Input:
 
 
 def load(paths: Paths, config: Config | None = None, *, stdin: bytes | str | None = None,
-         validate: bool = True) -> Input:  # fmt: skip
+         validate: bool = True, cache: bool = False) -> Input:  # fmt: skip
     """Read `paths` (`-` is `stdin`, bytes or text) into one cluster; InputError when nothing could be read.
 
     `validate=False` skips the schema check of fields the model does not read (the reachability
-    questions do not need it).
+    questions do not need it). `cache=True` reuses the model loaded last time from the same,
+    unchanged files (policylint/cache.py says when it is safe).
     """
     config = _config(config)
     names = _names(paths)
-    loaded = load_paths(names, default_namespace=config.namespace or "default", stdin=stdin, validate=validate)
+    namespace = config.namespace or "default"
+
+    def fresh() -> LoadResult:
+        return load_paths(names, default_namespace=namespace, stdin=stdin, validate=validate)
+
+    loaded = cached_load(names, repr((namespace, validate)), fresh) if cache and stdin is None else fresh()
     # An unreadable input is an NP004 finding and the rest is still analysed; only when nothing at
     # all could be read is it an input error.
     if loaded.fatal and not loaded.files_read and not loaded.documents:
@@ -135,17 +142,25 @@ def _inside(path: str, root: str) -> bool:
 
 
 def query(source: Paths | Input, src: str, dst: str, config: Config | None = None, *, port: int | None = None,
-          protocol: Protocol | None = None, smt: bool = True, smt_timeout_ms: int = 5000) -> Answer:  # fmt: skip
+          protocol: Protocol | None = None, smt: bool = True, smt_timeout_ms: int = 5000,
+          evaluators: dict[tuple[str, ...], Evaluator] | None = None) -> Answer:  # fmt: skip
     """Can `src` reach `dst` (on `port`/`protocol`; default: on anything), and which policies decide.
 
     Endpoints: `ns/name`, `ns:selector`, `*:selector`, an IP or CIDR, `any`. With `smt`, selector
-    and `any` endpoints are also asked of z3, about pods the input does not have.
+    and `any` endpoints are also asked of z3, about pods the input does not have. `evaluators`, kept
+    by the caller across questions on one `Input`, saves rebuilding the evaluator for each.
     """
     if port is not None and not 1 <= port <= 65535:
         raise ValueError(f"{port} is not a port number (1-65535)")
     config = _config(config)
     cluster = _input(source, config, validate=False).loaded.cluster
-    ev = Evaluator(cluster, config.assumptions, extra_networks([src, dst]))
+    nets = extra_networks([src, dst])
+    key = tuple(sorted(str(n) for n in nets))
+    ev = evaluators.get(key) if evaluators is not None else None
+    if ev is None or ev.cluster is not cluster:
+        ev = Evaluator(cluster, config.assumptions, nets)
+        if evaluators is not None:
+            evaluators[key] = ev
     src_spec, dst_spec = resolve(ev, src), resolve(ev, dst)
     want = want_of(port, protocol)
     answer = reach(ev, src_spec, dst_spec, want)
