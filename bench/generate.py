@@ -16,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from benchgen.plan import PROFILES  # noqa: E402
 from benchgen.write import generate  # noqa: E402
 
 MIN_WORKLOADS = 20
@@ -27,10 +28,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workloads", type=int, required=True, help="number of workloads (50 to 20000 typical)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     parser.add_argument("--out", type=Path, required=True, help="output folder (emptied if generated before)")
+    parser.add_argument("--profile", choices=PROFILES, default="sparse",
+                        help="sparse (every namespace default-deny) or dense (a quarter open); default sparse")
     args = parser.parse_args(argv)
     if not MIN_WORKLOADS <= args.workloads <= MAX_WORKLOADS:
         parser.error(f"--workloads must be between {MIN_WORKLOADS} and {MAX_WORKLOADS}")
-    meta = generate(args.workloads, args.seed, args.out)
+    meta = generate(args.workloads, args.seed, args.out, args.profile)
     print(json.dumps({k: v for k, v in meta.items() if k != "queries"}))
     return 0
 

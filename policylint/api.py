@@ -5,6 +5,7 @@
     report = api.lint(["deploy/"])                                            # findings.Report
     answer = api.query(["deploy/"], "shop/frontend", "shop/api", port=9000)   # queries.reach.Answer
     matrix = api.matrix(["deploy/"])                                          # engine.matrix.Matrix
+    rows = api.matrix_rows(["deploy/"])                  # the same connections, in order, as computed
     impact = api.diff("old/", "deploy/")                                      # queries.impact.Impact
     impact = api.diff_git("origin/main", None, ["deploy/"])                   # working tree vs origin/main
 
@@ -22,15 +23,16 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from policylint import runner
+from policylint.cache import cached_load
 from policylint.changes import SOLVER, Side, Solver, compare
 from policylint.config import Config, ConfigError, find_config, load_config
 from policylint.engine.concrete import Evaluator
-from policylint.engine.matrix import Matrix, compute_matrix
+from policylint.engine.matrix import Connection, Matrix, compute_matrix, iter_connections
 from policylint.findings import Report
 from policylint.load import LoadResult, load_paths
 from policylint.load.git import GitError, snapshot
@@ -47,7 +49,7 @@ from policylint.queries.witness import SymbolicAnswer, symbolic
 __all__ = [
     "Answer", "Config", "ConfigError", "EndpointError", "ExposureReport", "Impact", "Input", "InputError", "Matrix",
     "Protocol", "Report", "SOLVER", "Solver", "cluster_roots", "config_paths", "diff", "diff_git", "exposure",
-    "find_config", "lint", "load", "load_config", "matrix", "query",
+    "find_config", "lint", "load", "load_config", "matrix", "matrix_rows", "query",
 ]  # fmt: skip
 
 STDIN = "<stdin>"
@@ -67,15 +69,21 @@ class Input:
 
 
 def load(paths: Paths, config: Config | None = None, *, stdin: bytes | str | None = None,
-         validate: bool = True) -> Input:  # fmt: skip
+         validate: bool = True, cache: bool = False) -> Input:  # fmt: skip
     """Read `paths` (`-` is `stdin`, bytes or text) into one cluster; InputError when nothing could be read.
 
     `validate=False` skips the schema check of fields the model does not read (the reachability
-    questions do not need it).
+    questions do not need it). `cache=True` reuses the model loaded last time from the same,
+    unchanged files (policylint/cache.py says when it is safe).
     """
     config = _config(config)
     names = _names(paths)
-    loaded = load_paths(names, default_namespace=config.namespace or "default", stdin=stdin, validate=validate)
+    namespace = config.namespace or "default"
+
+    def fresh() -> LoadResult:
+        return load_paths(names, default_namespace=namespace, stdin=stdin, validate=validate)
+
+    loaded = cached_load(names, repr((namespace, validate)), fresh) if cache and stdin is None else fresh()
     # An unreadable input is an NP004 finding and the rest is still analysed; only when nothing at
     # all could be read is it an input error.
     if loaded.fatal and not loaded.files_read and not loaded.documents:
@@ -134,17 +142,25 @@ def _inside(path: str, root: str) -> bool:
 
 
 def query(source: Paths | Input, src: str, dst: str, config: Config | None = None, *, port: int | None = None,
-          protocol: Protocol | None = None, smt: bool = True, smt_timeout_ms: int = 5000) -> Answer:  # fmt: skip
+          protocol: Protocol | None = None, smt: bool = True, smt_timeout_ms: int = 5000,
+          evaluators: dict[tuple[str, ...], Evaluator] | None = None) -> Answer:  # fmt: skip
     """Can `src` reach `dst` (on `port`/`protocol`; default: on anything), and which policies decide.
 
     Endpoints: `ns/name`, `ns:selector`, `*:selector`, an IP or CIDR, `any`. With `smt`, selector
-    and `any` endpoints are also asked of z3, about pods the input does not have.
+    and `any` endpoints are also asked of z3, about pods the input does not have. `evaluators`, kept
+    by the caller across questions on one `Input`, saves rebuilding the evaluator for each.
     """
     if port is not None and not 1 <= port <= 65535:
         raise ValueError(f"{port} is not a port number (1-65535)")
     config = _config(config)
     cluster = _input(source, config, validate=False).loaded.cluster
-    ev = Evaluator(cluster, config.assumptions, extra_networks([src, dst]))
+    nets = extra_networks([src, dst])
+    key = tuple(sorted(str(n) for n in nets))
+    ev = evaluators.get(key) if evaluators is not None else None
+    if ev is None or ev.cluster is not cluster:
+        ev = Evaluator(cluster, config.assumptions, nets)
+        if evaluators is not None:
+            evaluators[key] = ev
     src_spec, dst_spec = resolve(ev, src), resolve(ev, dst)
     want = want_of(port, protocol)
     answer = reach(ev, src_spec, dst_spec, want)
@@ -180,6 +196,22 @@ def matrix(source: Paths | Input, config: Config | None = None) -> Matrix:
     return compute_matrix(Evaluator(_input(source, config, validate=False).loaded.cluster, config.assumptions))
 
 
+@dataclass(frozen=True, slots=True)
+class MatrixRows:
+    """The matrix as a stream: `rows` yields each connection in listing order, computed as it is read
+    (`reporters.matrix.write(evaluator, rows, fmt, out)` prints it)."""
+
+    evaluator: Evaluator
+    rows: Iterator[Connection]
+
+
+def matrix_rows(source: Paths | Input, config: Config | None = None) -> MatrixRows:
+    """Every allowed connection, like `matrix`, without holding them all: for large dense clusters."""
+    config = _config(config)
+    ev = Evaluator(_input(source, config, validate=False).loaded.cluster, config.assumptions)
+    return MatrixRows(ev, iter_connections(ev))
+
+
 # --- change impact ----------------------------------------------------------------------------------
 
 
@@ -189,7 +221,9 @@ def diff(base: str, head: str, config: Config | None = None, *, with_lint: bool 
     InputError. With `with_lint`, also the findings the change adds and fixes (BASE's findings are
     matched as if BASE lay at HEAD's place). `smt=None`: no z3 proofs, concrete grouping only."""
     config = _config(config)
-    return compare(_path_side(base, head, config), _path_side(head, head, config), config, with_lint, smt)
+    # Schema validation only matters to the findings: without lint, skip it (half of the load time).
+    sides = _path_side(base, head, config, with_lint), _path_side(head, head, config, with_lint)
+    return compare(*sides, config, with_lint, smt)
 
 
 def diff_git(base_rev: str, head_rev: str | None, paths: Sequence[str], config: Config | None = None, *,
@@ -201,30 +235,30 @@ def diff_git(base_rev: str, head_rev: str | None, paths: Sequence[str], config: 
     """
     config = _config(config)
     with tempfile.TemporaryDirectory(prefix="policylint-diff-") as tmp:
-        base = _git_side(base_rev, list(paths), config, Path(tmp))
-        head = _git_side(head_rev, list(paths), config, Path(tmp))
+        base = _git_side(base_rev, list(paths), config, Path(tmp), with_lint)
+        head = _git_side(head_rev, list(paths), config, Path(tmp), with_lint)
         return compare(base, head, config, with_lint, smt)  # inside: linting reads the files again
 
 
-def _git_side(rev: str | None, paths: list[str], config: Config, tmp: Path) -> Side:
+def _git_side(rev: str | None, paths: list[str], config: Config, tmp: Path, validate: bool) -> Side:
     try:
         snap = snapshot(rev, paths, tmp)
     except GitError as exc:
         raise InputError(str(exc)) from exc
-    return Side(_load_existing(snap.paths, config), snap.moved)
+    return Side(_load_existing(snap.paths, config, validate), snap.moved)
 
 
-def _path_side(path: str, other: str, config: Config) -> Side:
+def _path_side(path: str, other: str, config: Config, validate: bool) -> Side:
     if not os.path.exists(path):
         raise InputError(f"{path}: no such file or directory")
-    return Side(_load_existing([path], config), {path.rstrip("/"): other.rstrip("/")})
+    return Side(_load_existing([path], config, validate), {path.rstrip("/"): other.rstrip("/")})
 
 
-def _load_existing(paths: list[str], config: Config) -> LoadResult:
+def _load_existing(paths: list[str], config: Config, validate: bool = True) -> LoadResult:
     existing = [p for p in paths if os.path.exists(p)]
     if not existing:
         return LoadResult(Cluster.of([], []))  # the manifests do not exist (yet, or any more)
-    return load(existing, config).loaded
+    return load(existing, config, validate=validate).loaded
 
 
 # --- inputs -----------------------------------------------------------------------------------------

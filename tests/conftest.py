@@ -26,3 +26,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _model_cache_in_a_temporary_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`query` caches the loaded model (policylint/cache.py); tests never write to the user's cache."""
+    if not os.environ.get("POLICYLINT_CACHE_DIR"):
+        os.environ["POLICYLINT_CACHE_DIR"] = str(tmp_path_factory.mktemp("policylint-cache"))

@@ -59,6 +59,7 @@ class Namespace:
     product: str
     apps: list[App] = field(default_factory=list)
     deny_egress: bool = True  # default-deny covers egress too (most namespaces)
+    open: bool = False  # dense profile: no default-deny at all, unselected pods talk to everyone
     policy_budget: int = 0
 
     @property
@@ -190,8 +191,17 @@ def platform_namespaces() -> list[Namespace]:
     return [system, mon]
 
 
-def plan_cluster(workloads: int, seed: int) -> list[Namespace]:
-    """Namespaces with their apps, totalling `workloads` workloads, with per-namespace policy budgets."""
+PROFILES = ("sparse", "dense")
+OPEN_SHARE = 0.25  # dense profile: this share of the product namespaces has no default-deny
+
+
+def plan_cluster(workloads: int, seed: int, profile: str = "sparse") -> list[Namespace]:
+    """Namespaces with their apps, totalling `workloads` workloads, with per-namespace policy budgets.
+
+    The dense profile is the sparse cluster with a quarter of the product namespaces left open (no
+    default-deny), so allowed pairs grow with the square of the workloads. Its choice draws from its own
+    random stream: every other decision is the same as in the sparse cluster of that seed.
+    """
     rng = random.Random(seed)
     platform = platform_namespaces()
     fixed_apps = sum(len(ns.apps) for ns in platform)
@@ -212,4 +222,8 @@ def plan_cluster(workloads: int, seed: int) -> list[Namespace]:
     user_budget = total_policies - sum(ns.policy_budget for ns in platform)
     for ns, budget in zip(user, distribute(user_budget, [len(ns.apps) for ns in user]), strict=True):
         ns.policy_budget = budget
+    if profile == "dense":
+        chosen = random.Random(f"{seed}/dense").sample(range(n_user), round(n_user * OPEN_SHARE))
+        for i in chosen:
+            user[i].open = True
     return platform + user

@@ -162,11 +162,11 @@ def _domain_candidates(rng: random.Random, ns: Namespace) -> list[Candidate]:
 
 def namespace_policies(rng: random.Random, ns: Namespace, cross: list[Candidate]) -> list[Doc]:
     """Exactly `ns.policy_budget` policies (fewer only if the namespace is tiny), most important first."""
-    head: list[Candidate] = [partial(default_deny, ns)]
-    if ns.deny_egress:
+    head: list[Candidate] = [] if ns.open else [partial(default_deny, ns)]
+    if ns.deny_egress and not ns.open:
         head.append(partial(allow_dns, ns.name))
     head += [partial(web, ns), partial(gateway, ns), *cross]
-    if rng.random() < 0.8:
+    if rng.random() < 0.8 and not ns.open:  # an open namespace needs no scrape allow (nothing isolates it)
         head.append(partial(metrics_scrape, ns))
     tail: list[Candidate] = [partial(same_namespace, ns, a.name) for a in ns.apps]
     chosen = (head + _domain_candidates(rng, ns) + tail)[: ns.policy_budget]

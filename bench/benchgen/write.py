@@ -58,9 +58,9 @@ def sample_queries(namespaces: list[Namespace]) -> list[dict[str, Any]]:
     ]
 
 
-def generate(workloads: int, seed: int, out: Path) -> dict[str, Any]:
+def generate(workloads: int, seed: int, out: Path, profile: str = "sparse") -> dict[str, Any]:
     """Write the cluster under `out`; return (and store in `out/.bench-meta`) its counts."""
-    namespaces = plan_cluster(workloads, seed)
+    namespaces = plan_cluster(workloads, seed, profile)
     policies = cluster_policies(random.Random(f"{seed}/policies"), namespaces)
     rng = random.Random(f"{seed}/manifests")
     prepare_out(out)
@@ -78,6 +78,8 @@ def generate(workloads: int, seed: int, out: Path) -> dict[str, Any]:
         counts["workloads"] += len(ns.apps)
         counts["services"] += sum(app.service for app in ns.apps)
         counts["policies"] += len(policies[ns.name])
-    meta = {"workloads_requested": workloads, "seed": seed, **counts, "queries": sample_queries(namespaces)}
+    counts["open_namespaces"] = sum(ns.open for ns in namespaces)
+    meta = {"workloads_requested": workloads, "seed": seed, "profile": profile, **counts,
+            "queries": sample_queries(namespaces)}  # fmt: skip
     (out / META).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return meta

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -30,16 +31,17 @@ PROBES = BENCH / "benchrun" / "probes.py"
 DEFAULT_SIZES = (50, 500, 1000, 5000, 20000)
 QUICK_SIZES = (50, 500)
 PARSE_REPEAT = 3  # the floor and load are cheap next to the rest: always best of 3
-PARTS = ("floor", "load", "matrix", "lint", "query", "diff", "nca")
+PARTS = ("floor", "load", "matrix", "lint", "query", "diff", "nca", "cached", "serve")
 
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def generate(workloads: int, seed: int) -> tuple[Path, dict[str, Any]]:
-    root = OUT / f"w{workloads}-s{seed}"
-    cmd = [sys.executable, str(BENCH / "generate.py"), "--workloads", str(workloads), "--seed", str(seed)]
+def generate(workloads: int, seed: int, profile: str = "sparse") -> tuple[Path, dict[str, Any]]:
+    root = OUT / f"{'d' if profile == 'dense' else 'w'}{workloads}-s{seed}"
+    cmd = [sys.executable, str(BENCH / "generate.py"), "--workloads", str(workloads), "--seed", str(seed),
+           "--profile", profile]  # fmt: skip
     m = run_child([*cmd, "--out", str(root)], timeout=1800, capture_stdout=True)
     if not m.ok:
         raise SystemExit(f"generate failed for {workloads}: {m.stderr.strip()}")
@@ -120,7 +122,7 @@ def ratios(row: dict[str, Any]) -> None:
 
 
 def measure_size(workloads: int, opts: argparse.Namespace, notes: list[str]) -> dict[str, Any]:
-    root, meta = generate(workloads, opts.seed)
+    root, meta = generate(workloads, opts.seed, opts.profile)
     row: dict[str, Any] = {"workloads": meta["workloads"], "policies": meta["policies"],
                            "yaml_mb": meta["bytes"] / 1e6}  # fmt: skip
     peaks: list[float] = []
@@ -132,13 +134,26 @@ def measure_size(workloads: int, opts: argparse.Namespace, notes: list[str]) -> 
             notes.append(f"{workloads}: {line[:200]}")
 
     peaks.append(floor_and_load(root, row, opts, note))
-    for part, args in (("matrix", ["matrix", "--format", "json"]), ("lint", ["lint", "--fail-on", "never"])):
+    runs = (("matrix", "matrix", ["matrix", "--format", "json"]), ("matrix", "matrix_text", ["matrix"]),
+            ("lint", "lint", ["lint", "--fail-on", "never"]))  # fmt: skip
+    for part, key, args in runs:
         if part in todo:
-            log(f"[{workloads}] policylint {part} ...")
+            log(f"[{workloads}] policylint {' '.join(args)} ...")
             m, peak, why = cli(args, [root], opts.repeat, opts.timeout)
-            row[part] = m.seconds if m else None
+            row[key] = m.seconds if m else None
+            row[f"{key}_cpu"] = m.cpu if m else None
+            row[f"{key}_mb"] = peak if m else None
             peaks.append(peak if m else 0.0)
             note(why)
+    if "cached" in todo:
+        cached_query(root, meta, row, opts, note)
+    if "serve" in todo:
+        result, _, why = probe("serve", root, opts.repeat, opts.timeout)
+        note(why)
+        if result:
+            row["serve"] = float(result["median"]) * 1000
+            note(f"serve: {result['questions']} questions, median {row['serve']:.2f} ms, "
+                 f"p95 {result['p95'] * 1000:.2f} ms")  # fmt: skip
     if "query" in todo:
         query_cells(root, row, opts, note)
     if "diff" in todo:
@@ -149,6 +164,19 @@ def measure_size(workloads: int, opts: argparse.Namespace, notes: list[str]) -> 
     ratios(row)
     log(f"[{workloads}] {json.dumps({k: v for k, v in row.items()}, default=str)}")
     return row
+
+
+def cached_query(root: Path, meta: dict[str, Any], row: dict[str, Any], opts: argparse.Namespace, note: Any) -> None:
+    """`policylint query` twice on the same tree: the second reads the model cache (in bench/out)."""
+    q = meta["queries"][0]
+    args = ["query", "--from", q["src"], "--to", q["dst"], "--port", f"{q['port']}/{q['protocol']}"]
+    first, _, why = cli(args, [root], 1, opts.timeout)
+    note(why)
+    if first:
+        m, _, why = cli(args, [root], opts.repeat, opts.timeout)
+        note(why)
+        row["query_first"] = first.seconds
+        row["query_cached"] = m.seconds if m else None
 
 
 def floor_and_load(root: Path, row: dict[str, Any], opts: argparse.Namespace, note: Any) -> float:
@@ -226,6 +254,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--sizes", help="comma-separated workload counts (default 50,500,1000,5000,20000)")
     p.add_argument("--quick", action="store_true", help="sizes 50 and 500, without NCA")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--profile", choices=("sparse", "dense"), default="sparse",
+                   help="sparse: every namespace default-deny; dense: a quarter of them open (default sparse)")
     p.add_argument("--repeat", type=int, default=1, help="runs per measurement; the fastest counts (default 1)")
     p.add_argument("--only", default=",".join(PARTS), help=f"measurements to take (default {','.join(PARTS)})")
     p.add_argument("--no-nca", action="store_true", help="skip NCA")
@@ -249,6 +279,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str]) -> int:
     opts = parse_args(argv)
+    # The model cache (`query`, `serve`) lives with the generated clusters, never in the user's cache.
+    cache = OUT / "model-cache"
+    cache.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.environ["POLICYLINT_CACHE_DIR"] = str(cache)
     if opts.install_nca:
         return nca.install()
     if "nca" in opts.only and not nca.available():

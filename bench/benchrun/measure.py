@@ -20,6 +20,7 @@ class Measurement:
     timed_out: bool
     stdout: str
     stderr: str
+    cpu: float = 0.0  # user + system seconds of the child: steadier than wall time on a shared machine
 
     @property
     def ok(self) -> bool:
@@ -45,7 +46,8 @@ def run_child(cmd: list[str], timeout: float, capture_stdout: bool = False, cwd:
         seconds = time.perf_counter() - start
         timer.cancel()
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return Measurement(seconds, usage.ru_maxrss / 1024, proc.returncode, killed.is_set(), out, err)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Measurement(seconds, usage.ru_maxrss / 1024, proc.returncode, killed.is_set(), out, err, cpu)
 
 
 def _drain(proc: subprocess.Popen[bytes]) -> tuple[str, str]:

@@ -1,6 +1,6 @@
 """Measurements that need policylint's Python API, each run in a fresh process by the harness.
 
-    python bench/benchrun/probes.py floor|load|query DIR [--meta FILE]
+    python bench/benchrun/probes.py floor|load|query|serve DIR [--meta FILE]
 
 Each prints one JSON object on its last line: timings in seconds, or {"na": "reason"} when the
 piece of policylint it needs does not exist yet.
@@ -102,9 +102,42 @@ def query(root: Path, meta: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+SERVE_QUESTIONS = 200
+
+
+def serve(root: Path, meta: dict[str, Any]) -> dict[str, Any]:
+    """`policylint serve ROOT`: one question at a time over its stdin, each answer awaited; the first
+    (which waits for the load) is not counted."""
+    import statistics
+    import subprocess
+
+    cmd = [sys.executable, "-m", "policylint", "serve", str(root)]
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+    assert proc.stdin is not None and proc.stdout is not None
+    times: list[float] = []
+    try:
+        for i in range(SERVE_QUESTIONS + 1):
+            q = meta["queries"][i % len(meta["queries"])]
+            question = {"id": i, "from": q["src"], "to": q["dst"], "port": f"{q['port']}/{q['protocol']}"}
+            start = time.perf_counter()
+            proc.stdin.write(json.dumps(question) + "\n")
+            proc.stdin.flush()
+            reply = json.loads(proc.stdout.readline())
+            if "answer" not in reply:
+                raise NotAvailable(f"serve: {reply}")
+            if i:
+                times.append(time.perf_counter() - start)
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=60)
+    times.sort()
+    return {"questions": len(times), "median": statistics.median(times), "p95": times[int(len(times) * 0.95)],
+            "seconds": statistics.median(times)}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("probe", choices=("floor", "load", "query"))
+    parser.add_argument("probe", choices=("floor", "load", "query", "serve"))
     parser.add_argument("root", type=Path)
     parser.add_argument("--meta", type=Path)
     args = parser.parse_args()
@@ -115,7 +148,7 @@ def main() -> int:
             result = load(args.root)
         else:
             meta = json.loads((args.meta or args.root / ".bench-meta").read_text(encoding="utf-8"))
-            result = query(args.root, meta)
+            result = serve(args.root, meta) if args.probe == "serve" else query(args.root, meta)
     except NotAvailable as exc:
         result = {"na": str(exc)}
     print(json.dumps(result))

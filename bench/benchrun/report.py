@@ -24,9 +24,15 @@ COLUMNS = (
     ("load", "load s"),
     ("load_ratio", "load / floor"),
     ("matrix", "matrix s"),
+    ("matrix_mb", "matrix MB"),
+    ("matrix_text", "matrix text s"),
+    ("matrix_text_mb", "matrix text MB"),
     ("lint", "lint s"),
     ("index", "index s"),
     ("query", "query ms"),
+    ("query_first", "query s"),
+    ("query_cached", "2nd query s"),
+    ("serve", "serve ms"),
     ("diff", "diff s"),
     ("diff_nosmt", "diff no-smt s"),
     ("peak", "peak MB"),
@@ -61,8 +67,8 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-GROWTH = (("floor", "YAML floor"), ("load", "load"), ("matrix", "matrix"), ("lint", "lint"), ("diff", "diff"),
-          ("nca", "NCA"))  # fmt: skip
+GROWTH = (("floor", "YAML floor"), ("load", "load"), ("matrix", "matrix"), ("matrix_text", "matrix text"),
+          ("lint", "lint"), ("diff", "diff"), ("nca", "NCA"))  # fmt: skip
 
 
 def growth(rows: list[dict[str, Any]]) -> list[str]:

@@ -11,6 +11,7 @@ from policylint.cli.lint import lint_command
 from policylint.cli.matrix import matrix_command
 from policylint.cli.query import query_command
 from policylint.cli.rules import docs_command, rules_command
+from policylint.cli.serve import serve_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -26,6 +27,7 @@ cli.add_command(diff_command)
 cli.add_command(exposure_command)
 cli.add_command(rules_command)
 cli.add_command(docs_command)
+cli.add_command(serve_command)
 
 
 def main() -> None:

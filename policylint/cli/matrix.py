@@ -16,7 +16,8 @@ from policylint.cli.common import (
     load_input,
     resolve_config,
 )
-from policylint.reporters.matrix import FORMATS, render
+from policylint.reporters.matrix import FORMATS, write
+from policylint.reporters.pipe import quiet_on_closed_pipe
 
 
 @click.command("matrix")
@@ -34,6 +35,8 @@ def matrix_command(paths: tuple[str, ...], fmt: str, verbose: bool, **opts: Any)
         config = resolve_config(opts)
         source = load_input(input_paths(paths, config), config, validate=False)
         echo_input_problems(source, verbose)
-        click.echo(render(api.matrix(source, config), fmt), nl=False)
+        stream = api.matrix_rows(source, config)
+        with quiet_on_closed_pipe():
+            write(stream.evaluator, stream.rows, fmt, sys.stdout)
     if source.loaded.fatal:
         sys.exit(2)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -16,6 +16,7 @@ from policylint.cli.common import (
     load_input,
     resolve_config,
 )
+from policylint.cli.serve import Session, run_batch
 from policylint.reporters.query import render_json, render_text
 
 
@@ -39,8 +40,12 @@ def parse_port(text: str | None) -> tuple[int | None, api.Protocol | None]:
 @click.command("query")
 @click.argument("paths", nargs=-1)
 @input_options
-@click.option("--from", "src", required=True, help="Source: ns/name, ns:selector, *:selector, IP/CIDR, any.")
-@click.option("--to", "dst", required=True, help="Destination, same forms as --from.")
+@click.option("--from", "src", help="Source: ns/name, ns:selector, *:selector, IP/CIDR, any.")
+@click.option("--to", "dst", help="Destination, same forms as --from.")
+@click.option("--batch", type=click.File("r", encoding="utf-8"), default=None,
+              help="Answer the questions in FILE, one per line: FROM TO [PORT] (- reads stdin). "
+              "The input is loaded once.")
+@click.option("--no-cache", is_flag=True, help="Load the input afresh instead of from the model cache.")
 @click.option("--port", "-p", default=None, help="PORT[/PROTOCOL], e.g. 5432 or 53/UDP (default: any port).")
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--expect", type=click.Choice(["allow", "deny"]), default=None,
@@ -51,18 +56,31 @@ def parse_port(text: str | None) -> tuple[int | None, api.Protocol | None]:
 @click.option("--smt-timeout", type=click.IntRange(min=1), default=5000, show_default=True,
               help="Milliseconds per solver call; an undecided call is reported, never taken as an answer.")
 def query_command(
-    paths: tuple[str, ...], src: str, dst: str, port: str | None, fmt: str, expect: str | None, verbose: bool,
-    smt: bool, smt_timeout: int, **opts: Any,
+    paths: tuple[str, ...], src: str | None, dst: str | None, port: str | None, fmt: str, expect: str | None,
+    verbose: bool, smt: bool, smt_timeout: int, batch: TextIO | None, no_cache: bool, **opts: Any,
 ) -> None:
     """Answer whether --from can reach --to, with the policies and rules that decide each side.
 
-    Exit code 0; 1 when --expect is given and the answer differs; 2 on usage or input errors.
+    The model loaded from unchanged files is reused from a cache (in ~/.cache/policylint; --no-cache
+    or POLICYLINT_NO_CACHE=1 to load afresh). Exit code 0; 1 when --expect is given and the answer
+    differs (with --batch: any answer); 2 on usage or input errors.
     """
+    if batch is None and (src is None or dst is None):
+        raise click.UsageError("give --from and --to, or --batch FILE")
     number, protocol = parse_port(port)
     with handle_errors(opts["debug"]):
         config = resolve_config(opts)
-        source = load_input(input_paths(paths, config), config, validate=False)
+        chosen = input_paths(paths, config)
+        if "-" in chosen:
+            source = load_input(chosen, config, validate=False)
+        else:
+            source = api.load(chosen, config, validate=False, cache=not no_cache)
         echo_input_problems(source, verbose)
+        if batch is not None:
+            session = Session(source, config, smt, smt_timeout)
+            failed = run_batch(session, batch, fmt, expect)
+            sys.exit(2 if source.loaded.fatal else failed)
+        assert src is not None and dst is not None
         try:
             answer = api.query(source, src, dst, config, port=number, protocol=protocol, smt=smt,
                                smt_timeout_ms=smt_timeout)  # fmt: skip

@@ -12,15 +12,18 @@ from __future__ import annotations
 import bisect
 import ipaddress
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
+from policylint.engine.bitset import bit_indices
 from policylint.engine.concrete import Evaluator
 from policylint.engine.connset import NONE, ConnSet
-from policylint.engine.matrix import External, compute_matrix
+from policylint.engine.matrix import Connection, External, PairPlan, external_pieces, gc_paused, iter_connections
 from policylint.findings import Finding
+from policylint.model.policy import Direction
+from policylint.queries.diff_scope import scope
 
 Piece = tuple[int, int, int, ConnSet]  # family, first address, last address, connections
 Delta = tuple[int, int, int, ConnSet, ConnSet]  # family, first, last, BASE conns, HEAD conns
@@ -152,20 +155,45 @@ class SideMap:
     external: dict[tuple[WorkloadKey, bool], list[Piece]]
 
 
-def side_map(ev: Evaluator) -> SideMap:
+def _scoped(ev: Evaluator, rows: list[int], columns: list[int]) -> Iterator[Connection]:
+    """The connections of some rows (as source, external ranges included) and some columns (as
+    destination) only, each once."""
+    plan = PairPlan(ev)
+    done: set[tuple[int, int]] = set()
+    for s in rows:
+        for d in bit_indices(plan.destinations(s)):
+            done.add((s, d))
+            conns = plan.conns(s, d)
+            if conns:
+                yield Connection(s, d, conns)
+        for atoms, conns in external_pieces(ev, s, Direction.EGRESS):
+            yield Connection(s, External(atoms), conns)
+    for d in columns:
+        for s in bit_indices(plan.sources(d)):
+            if (s, d) not in done:
+                conns = plan.conns(s, d)
+                if conns:
+                    yield Connection(s, d, conns)
+        for atoms, conns in external_pieces(ev, d, Direction.INGRESS):
+            yield Connection(External(atoms), d, conns)
+
+
+def side_map(ev: Evaluator, only: tuple[list[int], list[int]] | None = None) -> SideMap:
+    """One side's connections: all of them, or only those of `only` = (rows, columns)."""
     keys = [WorkloadKey(w.namespace, w.name, w.kind) for w in ev.workloads]
     pairs: dict[tuple[WorkloadKey, WorkloadKey], ConnSet] = {}
     external: dict[tuple[WorkloadKey, bool], list[Piece]] = {}
-    for c in compute_matrix(ev).connections:
-        if isinstance(c.src, int) and isinstance(c.dst, int):
-            pair = (keys[c.src], keys[c.dst])
-            pairs[pair] = pairs.get(pair, NONE) | c.conns
-        elif isinstance(c.src, int) and isinstance(c.dst, External):
-            pieces = external.setdefault((keys[c.src], True), [])
-            pieces.extend((fam, lo, hi, c.conns) for fam, lo, hi in ev.space.ranges(c.dst.atoms))
-        elif isinstance(c.src, External) and isinstance(c.dst, int):
-            pieces = external.setdefault((keys[c.dst], False), [])
-            pieces.extend((fam, lo, hi, c.conns) for fam, lo, hi in ev.space.ranges(c.src.atoms))
+    with gc_paused():
+        for c in iter_connections(ev) if only is None else _scoped(ev, *only):
+            if isinstance(c.src, int) and isinstance(c.dst, int):
+                pair = (keys[c.src], keys[c.dst])
+                pairs[pair] = pairs.get(pair, NONE) | c.conns
+            elif isinstance(c.src, int) and isinstance(c.dst, External):
+                pieces = external.setdefault((keys[c.src], True), [])
+                pieces.extend((fam, lo, hi, c.conns) for fam, lo, hi in ev.space.ranges(c.dst.atoms))
+            elif isinstance(c.src, External) and isinstance(c.dst, int):
+                pieces = external.setdefault((keys[c.dst], False), [])
+                pieces.extend((fam, lo, hi, c.conns) for fam, lo, hi in ev.space.ranges(c.src.atoms))
     return SideMap(sorted(set(keys)), pairs, {k: sorted(v, key=lambda p: p[:3]) for k, v in external.items()})
 
 
@@ -251,8 +279,17 @@ def _namespaces(keys: Iterable[WorkloadKey]) -> dict[str, frozenset[WorkloadKey]
 
 
 def diff(base: Evaluator, head: Evaluator) -> Diff:
-    """Every difference in allowed connections between two clusters."""
-    b, h = side_map(base), side_map(head)
+    """Every difference in allowed connections between two clusters.
+
+    When only policies differ, only the rows and columns of workloads whose policies changed are
+    computed (queries/diff_scope.py); the result is the same as comparing everything.
+    """
+    sc = scope(base, head)
+    if sc is None:
+        b, h = side_map(base), side_map(head)
+    else:
+        b = side_map(base, (sc.rows, sc.columns))
+        h = side_map(head, ([sc.head_of[r] for r in sc.rows], [sc.head_of[c] for c in sc.columns]))
     common = set(b.workloads) & set(h.workloads)
     changes = sorted(_pair_changes(b, h, common), key=ConnChange.sort_key)
     return Diff(

@@ -1,13 +1,22 @@
-"""Renderers for the connectivity matrix: text, json, csv, md and dot."""
+"""Renderers for the connectivity matrix: text, json, csv, md and dot.
+
+Each writer takes connections already in listing order (engine/matrix.py: iter_connections) and
+writes them as they come, in chunks: nothing but the strings of each endpoint and of each connection
+set is kept (the dot format, which lists its nodes before its edges, keeps one small tuple per edge).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TextIO
 
+from policylint.engine.concrete import Evaluator
+from policylint.engine.connset import ConnSet
 from policylint.engine.matrix import Connection, External, Matrix, MatrixEndpoint
+from policylint.reporters.chunked import ChunkedWriter
 
 FORMATS = ("text", "json", "csv", "md", "dot")
 
@@ -23,70 +32,136 @@ def ordered(m: Matrix) -> list[Connection]:
     return sorted(m.connections, key=lambda c: (_key(m, c.src), _key(m, c.dst)))
 
 
-def endpoint_text(m: Matrix, e: MatrixEndpoint) -> str:
+def endpoint_text(ev: Evaluator, e: MatrixEndpoint) -> str:
     if isinstance(e, External):
-        return f"{m.evaluator.space.range_text(e.atoms)}[External]"
-    return m.evaluator.workloads[e].ref
+        return f"{ev.space.range_text(e.atoms)}[External]"
+    return ev.workloads[e].ref
 
 
-def endpoint_json(m: Matrix, e: MatrixEndpoint) -> dict[str, Any]:
+def endpoint_json(ev: Evaluator, e: MatrixEndpoint) -> dict[str, Any]:
     if isinstance(e, External):
-        return {"type": "external", "cidrs": m.evaluator.space.cidrs(e.atoms)}
-    w = m.evaluator.workloads[e]
+        return {"type": "external", "cidrs": ev.space.cidrs(e.atoms)}
+    w = ev.workloads[e]
     return {"type": "workload", "namespace": w.namespace, "name": w.name, "kind": w.kind}
 
 
-def render_text(m: Matrix) -> str:
-    lines = [f"{endpoint_text(m, c.src)} => {endpoint_text(m, c.dst)} : {c.conns}" for c in ordered(m)]
-    return "\n".join(lines) + ("\n" if lines else "")
+def _dumps(value: Any) -> str:
+    # One row per line, each piece encoded by the C encoder (indent= would force the slow one).
+    return json.dumps(value, separators=(", ", ": "))
 
 
-def render_json(m: Matrix) -> str:
-    rows = [
-        {"src": endpoint_json(m, c.src), "dst": endpoint_json(m, c.dst), "conns": c.conns.to_json()}
-        for c in ordered(m)
-    ]
-    # One connection per line, each encoded by the C encoder (indent= would force the slow one).
-    body = ",\n".join(json.dumps(row, separators=(", ", ": ")) for row in rows)
-    return '{"connections": [\n' + body + ("\n" if rows else "") + "]}\n"
+class Strings:
+    """Each endpoint's and each connection set's rendering, computed once per run."""
+
+    def __init__(self, ev: Evaluator, endpoint: Callable[[Evaluator, MatrixEndpoint], str],
+                 conns: Callable[[ConnSet], str]) -> None:  # fmt: skip
+        self.ev = ev
+        self._endpoint = endpoint
+        self._conns = conns
+        self._workloads: list[str | None] = [None] * len(ev.workloads)
+        self._external: dict[int, str] = {}
+        self._conn_cache: dict[ConnSet, str] = {}
+
+    def endpoint(self, e: MatrixEndpoint) -> str:
+        if isinstance(e, External):
+            hit = self._external.get(e.atoms)
+            if hit is None:
+                hit = self._external[e.atoms] = self._endpoint(self.ev, e)
+            return hit
+        text = self._workloads[e]
+        if text is None:
+            text = self._workloads[e] = self._endpoint(self.ev, e)
+        return text
+
+    def conns(self, c: ConnSet) -> str:
+        hit = self._conn_cache.get(c)
+        if hit is None:
+            hit = self._conn_cache[c] = self._conns(c)
+        return hit
 
 
-def render_csv(m: Matrix) -> str:
+def write_text(ev: Evaluator, rows: Iterable[Connection], out: TextIO) -> None:
+    names = Strings(ev, endpoint_text, str)
+    with ChunkedWriter(out) as w:
+        for c in rows:
+            w.add(f"{names.endpoint(c.src)} => {names.endpoint(c.dst)} : {names.conns(c.conns)}\n")
+
+
+def write_json(ev: Evaluator, rows: Iterable[Connection], out: TextIO) -> None:
+    names = Strings(ev, lambda ev, e: _dumps(endpoint_json(ev, e)), lambda c: _dumps(c.to_json()))
+    sep = ""
+    with ChunkedWriter(out) as w:
+        w.add('{"connections": [\n')
+        for c in rows:
+            w.add(f'{sep}{{"src": {names.endpoint(c.src)}, "dst": {names.endpoint(c.dst)}, '
+                  f'"conns": {names.conns(c.conns)}}}')  # fmt: skip
+            sep = ",\n"
+        w.add("\n]}\n" if sep else "]}\n")
+
+
+def _csv_cell(text: str) -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["src", "dst", "conns"])
-    for c in ordered(m):
-        writer.writerow([endpoint_text(m, c.src), endpoint_text(m, c.dst), str(c.conns)])
-    return buf.getvalue()
+    csv.writer(buf, lineterminator="").writerow([text])
+    return buf.getvalue() if text else ""
 
 
-def render_md(m: Matrix) -> str:
-    lines = ["| src | dst | conns |", "|---|---|---|"]
-    for c in ordered(m):
-        cells = (endpoint_text(m, c.src), endpoint_text(m, c.dst), str(c.conns))
-        lines.append("| " + " | ".join(x.replace("|", "\\|") for x in cells) + " |")
-    return "\n".join(lines) + "\n"
+def write_csv(ev: Evaluator, rows: Iterable[Connection], out: TextIO) -> None:
+    names = Strings(ev, lambda ev, e: _csv_cell(endpoint_text(ev, e)), lambda c: _csv_cell(str(c)))
+    with ChunkedWriter(out) as w:
+        w.add("src,dst,conns\n")
+        for c in rows:
+            w.add(f"{names.endpoint(c.src)},{names.endpoint(c.dst)},{names.conns(c.conns)}\n")
 
 
-def render_dot(m: Matrix) -> str:
-    lines = ["digraph connectivity {", "  rankdir=LR;", '  node [shape=box, fontname="Helvetica"];']
-    names: dict[str, str] = {}
-    for c in ordered(m):
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def write_md(ev: Evaluator, rows: Iterable[Connection], out: TextIO) -> None:
+    names = Strings(ev, lambda ev, e: _md_cell(endpoint_text(ev, e)), lambda c: _md_cell(str(c)))
+    with ChunkedWriter(out) as w:
+        w.add("| src | dst | conns |\n|---|---|---|\n")
+        for c in rows:
+            w.add(f"| {names.endpoint(c.src)} | {names.endpoint(c.dst)} | {names.conns(c.conns)} |\n")
+
+
+def write_dot(ev: Evaluator, rows: Iterable[Connection], out: TextIO) -> None:
+    """Nodes (by label, in order of first appearance) come before edges, so edges are kept as ids."""
+    names = Strings(ev, endpoint_text, lambda c: json.dumps(str(c)))
+    nodes: dict[str, int] = {}
+    node_lines: list[str] = []
+    edges: list[tuple[int, int, str]] = []
+    for c in rows:
+        ids = []
         for e in (c.src, c.dst):
-            label = endpoint_text(m, e)
-            if label not in names:
-                names[label] = f"n{len(names)}"
+            label = names.endpoint(e)
+            node = nodes.get(label)
+            if node is None:
+                node = nodes[label] = len(nodes)
                 shape = ", shape=ellipse, style=dashed" if isinstance(e, External) else ""
-                lines.append(f"  {names[label]} [label={json.dumps(label)}{shape}];")
-    for c in ordered(m):
-        src, dst = names[endpoint_text(m, c.src)], names[endpoint_text(m, c.dst)]
-        lines.append(f"  {src} -> {dst} [label={json.dumps(str(c.conns))}];")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+                node_lines.append(f"  n{node} [label={json.dumps(label)}{shape}];\n")
+            ids.append(node)
+        edges.append((ids[0], ids[1], names.conns(c.conns)))
+    with ChunkedWriter(out) as w:
+        w.add('digraph connectivity {\n  rankdir=LR;\n  node [shape=box, fontname="Helvetica"];\n')
+        for line in node_lines:
+            w.add(line)
+        for src, dst, label in edges:
+            w.add(f"  n{src} -> n{dst} [label={label}];\n")
+        w.add("}\n")
 
 
-RENDERERS = {"text": render_text, "json": render_json, "csv": render_csv, "md": render_md, "dot": render_dot}
+Writer = Callable[[Evaluator, Iterable[Connection], TextIO], None]
+WRITERS: dict[str, Writer] = {"text": write_text, "json": write_json, "csv": write_csv, "md": write_md,
+                              "dot": write_dot}  # fmt: skip
+
+
+def write(ev: Evaluator, rows: Iterable[Connection], fmt: str, out: TextIO) -> None:
+    """Write `rows` (in listing order) to `out` in `fmt`."""
+    WRITERS[fmt](ev, rows, out)
 
 
 def render(m: Matrix, fmt: str) -> str:
-    return RENDERERS[fmt](m)
+    buf = io.StringIO()
+    write(m.evaluator, ordered(m), fmt, buf)
+    return buf.getvalue()

@@ -79,8 +79,8 @@ def _side_json(side: SideExplanation | None) -> dict[str, Any] | None:
     }
 
 
-def render_json(a: Answer) -> str:
-    doc = {
+def answer_json(a: Answer) -> dict[str, Any]:
+    return {
         "from": a.src.text,
         "to": a.dst.text,
         "port": None if a.want is None else a.want.to_json(),
@@ -92,4 +92,7 @@ def render_json(a: Answer) -> str:
         "witnesses": a.witnesses,
         "undecided": a.undecided,
     }
-    return json.dumps(doc, indent=1) + "\n"
+
+
+def render_json(a: Answer) -> str:
+    return json.dumps(answer_json(a), indent=1) + "\n"

@@ -89,3 +89,24 @@ def test_generated_cluster_loads_in_policylint(cluster_dir: Path) -> None:
     assert len(cluster.workloads) == WORKLOADS
     assert len(cluster.policies) == round(WORKLOADS * 0.4)
     assert list(getattr(result, "problems", [])) == []
+
+
+def test_dense_profile_leaves_a_quarter_of_product_namespaces_open(tmp_path: Path) -> None:
+    """Dense: same workloads as sparse for the seed, a quarter of the product namespaces without default-deny."""
+    sparse, dense = tmp_path / "sparse", tmp_path / "dense"
+    generate(sparse, workloads=200)
+    cmd = [sys.executable, str(GENERATE), "--workloads", "200", "--seed", "3", "--profile", "dense"]
+    cmd += ["--out", str(dense)]
+    subprocess.run(cmd, check=True, capture_output=True)
+    meta = json.loads((dense / ".bench-meta").read_text(encoding="utf-8"))
+    workload_kinds = ("Deployment", "StatefulSet", "DaemonSet")
+
+    def workloads(root: Path) -> list[Any]:
+        return sorted(json.dumps(d, sort_keys=True) for d in documents(root) if d["kind"] in workload_kinds)
+
+    assert workloads(dense) == workloads(sparse)
+    denied = {d["metadata"]["namespace"] for d in documents(dense)
+              if d["kind"] == "NetworkPolicy" and d["metadata"]["name"].startswith("default-deny")}  # fmt: skip
+    product = {d["metadata"]["name"] for d in documents(dense) if d["kind"] == "Namespace"} - {"kube-system"}
+    open_ns = product - denied
+    assert meta["open_namespaces"] == len(open_ns) == round((meta["namespaces"] - 2) * 0.25) > 0

@@ -1,0 +1,135 @@
+"""A cache of the loaded model, so a second question about an unchanged tree skips parsing.
+
+Safety, in order of importance:
+
+- The key is the content of every file the loader would read (SHA-256 of each, with its name),
+  the paths as given, the working directory, the loader options, and the policylint and Python
+  versions. Any edit, added or removed file gives another key, and the tree is loaded afresh.
+- One cache file per tree (named by a hash of the working directory and the paths): trees never
+  share an entry, and a tree only ever replaces its own.
+- The directory is created 0700 and files 0600 (written to a temporary file, then renamed). An
+  entry is only read from a directory owned by the current user that nobody else may write to,
+  since loading it runs pickle.
+- Standard input is never cached; `--no-cache` (or POLICYLINT_NO_CACHE=1) turns the cache off.
+
+Location: $POLICYLINT_CACHE_DIR, else $XDG_CACHE_HOME/policylint, else ~/.cache/policylint.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+import pickle
+import stat
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from policylint import __version__
+from policylint.load import LoadResult
+from policylint.load.documents import Inputs, discover
+
+FORMAT = 1  # bump when the pickled layout changes meaning
+
+
+def cache_dir() -> Path:
+    explicit = os.environ.get("POLICYLINT_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "policylint"
+
+
+def disabled_by_env() -> bool:
+    return os.environ.get("POLICYLINT_NO_CACHE", "") not in ("", "0")
+
+
+def _files(paths: Sequence[str]) -> list[str] | None:
+    """The files the loader would read, or None when discovery meets any problem (never cached)."""
+    probe = Inputs()
+    files: list[str] = []
+    for path in paths:
+        found = discover(path, probe)
+        if found is None or probe.problems:
+            return None
+        files.extend(found)
+    return files
+
+
+def fingerprint(paths: Sequence[str], options: str) -> tuple[str, str] | None:
+    """(tree name, content key) for `paths`; None when they cannot be cached."""
+    if "-" in paths:
+        return None
+    files = _files(paths)
+    if files is None:
+        return None
+    where = hashlib.sha256(repr((FORMAT, os.getcwd(), list(paths), options)).encode()).hexdigest()[:32]
+    key = hashlib.sha256(repr((FORMAT, __version__, sys.version, where)).encode())
+    for file in files:
+        try:
+            data = Path(file).read_bytes()
+        except OSError:
+            return None
+        key.update(file.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(data).digest())
+    return where, key.hexdigest()
+
+
+def _private_dir(path: Path) -> bool:
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o077
+
+
+def _read(file: Path, key: str) -> LoadResult | None:
+    if not _private_dir(file.parent):
+        return None
+    try:
+        with file.open("rb") as fh:
+            was = gc.isenabled()
+            gc.disable()  # unpickling a model makes many objects and no cycles worth collecting
+            try:
+                stored_key, result = pickle.load(fh)
+            finally:
+                if was:
+                    gc.enable()
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
+        return None
+    return result if stored_key == key and isinstance(result, LoadResult) else None
+
+
+def _write(file: Path, key: str, result: LoadResult) -> None:
+    try:
+        file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _private_dir(file.parent):
+            return
+        fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".tmp-")  # mode 0600
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump((key, result), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, file)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except (OSError, pickle.PicklingError, RecursionError):
+        pass  # a cache that cannot be written only costs time
+
+
+def cached_load(paths: Sequence[str], options: str, load: Callable[[], LoadResult]) -> LoadResult:
+    """`load()`, or the result stored for the same tree with the same contents and `options`."""
+    if disabled_by_env():
+        return load()
+    fp = fingerprint(paths, options)
+    if fp is None:
+        return load()
+    where, key = fp
+    file = cache_dir() / f"model-{where}.pickle"
+    hit = _read(file, key)
+    if hit is not None:
+        return hit
+    result = load()
+    _write(file, key, result)
+    return result

@@ -1,0 +1,96 @@
+"""Which workloads' connections a change can touch: the scope of an incremental diff.
+
+When BASE and HEAD have the same workloads (labels, ports, host network) and the same namespaces
+and labels, a pair's egress half depends only on the policies isolating its source for egress and
+its ingress half only on those isolating its destination for ingress (peers select among the same
+pods and namespaces on both sides; named ports resolve on the same destination). So only rows of
+workloads whose egress policies changed and columns of those whose ingress policies changed can
+differ; every other pair is equal on both sides without being evaluated. When the sides differ in
+anything else, `scope` returns None and the diff compares everything.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from policylint.engine.concrete import Evaluator
+from policylint.findings import Span
+from policylint.model.policy import Direction
+
+SKIPPED_FIELDS = frozenset({"annotations"})  # where a policy or workload is written does not matter
+
+
+def content(value: Any) -> Any:
+    """A hashable value equal for model objects that mean the same, wherever they were written."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        parts = [type(value).__name__]
+        for f in dataclasses.fields(value):
+            item = getattr(value, f.name)
+            if f.name in SKIPPED_FIELDS or f.name.endswith("span") or isinstance(item, Span):
+                continue
+            parts.append(content(item))
+        return tuple(parts)
+    if isinstance(value, tuple | list):
+        return tuple(content(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, content(v)) for k, v in value.items()))
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Workload indices on each side (`head_of[b]` is BASE workload b's index on HEAD) and the BASE
+    indices of workloads whose egress (rows) or ingress (columns) policies differ."""
+
+    head_of: list[int]
+    rows: list[int]
+    columns: list[int]
+
+
+def _keys(ev: Evaluator) -> dict[tuple[str, str, str], int] | None:
+    out = {(w.namespace, w.name, w.kind): i for i, w in enumerate(ev.workloads)}
+    return out if len(out) == len(ev.workloads) else None  # duplicates: compare everything
+
+
+def _same_world(base: Evaluator, head: Evaluator) -> bool:
+    b, h = base.cluster, head.cluster
+    if base.assumptions != head.assumptions or content(b.tiers) != content(h.tiers):
+        return False
+    return [(ns.name, ns.labels) for ns in b.namespaces] == [(ns.name, ns.labels) for ns in h.namespaces]
+
+
+def _policies(ev: Evaluator, w: int, direction: Direction, memo: dict[int, Any]) -> Counter[Any]:
+    out: Counter[Any] = Counter()
+    for p in ev.isolating_policies(w, direction):
+        key = memo.get(p)
+        if key is None:
+            key = memo[p] = content(ev.cluster.policies[p])
+        out[key] += 1
+    return out
+
+
+def scope(base: Evaluator, head: Evaluator) -> Scope | None:
+    """The rows and columns to recompute, or None when the sides differ in more than policies."""
+    if not _same_world(base, head):
+        return None
+    bk, hk = _keys(base), _keys(head)
+    if bk is None or hk is None or bk.keys() != hk.keys():
+        return None
+    head_of = [0] * len(base.workloads)
+    for key, b in bk.items():
+        h = hk[key]
+        if content(base.workloads[b]) != content(head.workloads[h]):
+            return None
+        head_of[b] = h
+    memo_b: dict[int, Any] = {}
+    memo_h: dict[int, Any] = {}
+    changed: dict[Direction, list[int]] = {}
+    for direction in Direction:
+        changed[direction] = [
+            b for b in range(len(head_of))
+            if _policies(base, b, direction, memo_b) != _policies(head, head_of[b], direction, memo_h)
+        ]  # fmt: skip
+    return Scope(head_of, changed[Direction.EGRESS], changed[Direction.INGRESS])

@@ -1,0 +1,123 @@
+"""The model cache: a second question on an unchanged tree reuses the loaded model; any change,
+another tree, an unsafe directory or the opt-out loads afresh."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+import stat
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from policylint import api
+from policylint.cli import cli
+from policylint.model import Cluster
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOP = ROOT / "fixtures" / "examples" / "shop"
+
+
+@pytest.fixture
+def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("POLICYLINT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("POLICYLINT_NO_CACHE", raising=False)
+    shutil.copytree(SHOP, tmp_path / "shop")
+    monkeypatch.chdir(tmp_path)
+    return Path("shop")
+
+
+def entries(tmp: Path) -> list[Path]:
+    return sorted((tmp / "cache").glob("model-*.pickle"))
+
+
+def test_second_load_comes_from_the_cache_and_equals_a_fresh_load(tree: Path, tmp_path: Path) -> None:
+    first = api.load([str(tree)], validate=False, cache=True).loaded
+    [entry] = entries(tmp_path)
+    assert stat.S_IMODE(entry.stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "cache").stat().st_mode) == 0o700
+    again = api.load([str(tree)], validate=False, cache=True).loaded
+    assert again is not first and again.cluster == first.cluster and again.problems == first.problems
+    assert again.cluster == api.load([str(tree)], validate=False).loaded.cluster
+
+
+def test_any_edit_to_a_file_is_seen(tree: Path) -> None:
+    api.load([str(tree)], validate=False, cache=True)
+    policy = next(p for p in sorted(tree.rglob("*.yaml")) if "NetworkPolicy" in p.read_text(encoding="utf-8"))
+    text = policy.read_text(encoding="utf-8")
+    stat_before = policy.stat()
+    # Same length and the same mtime: a stat-based key would miss this edit, a content key does not.
+    edited = text.replace("NetworkPolicy", "NetworkPolicx", 1)
+    policy.write_text(edited, encoding="utf-8")
+    os.utime(policy, ns=(stat_before.st_atime_ns, stat_before.st_mtime_ns))
+    fresh = api.load([str(tree)], validate=False).loaded
+    assert api.load([str(tree)], validate=False, cache=True).loaded.cluster == fresh.cluster
+
+
+def test_a_new_file_is_seen(tree: Path) -> None:
+    before = api.load([str(tree)], validate=False, cache=True).loaded
+    (tree / "extra.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: brand-new}\n", "utf-8")
+    after = api.load([str(tree)], validate=False, cache=True).loaded
+    assert "brand-new" in {ns.name for ns in after.cluster.namespaces} - {ns.name for ns in before.cluster.namespaces}
+
+
+def test_trees_never_share_an_entry(tree: Path, tmp_path: Path) -> None:
+    shutil.copytree(tree, tmp_path / "other")
+    api.load([str(tree)], validate=False, cache=True)
+    api.load(["other"], validate=False, cache=True)
+    assert len(entries(tmp_path)) == 2
+
+
+def test_a_cache_dir_others_may_write_is_not_read(tree: Path, tmp_path: Path) -> None:
+    api.load([str(tree)], validate=False, cache=True)
+    [entry] = entries(tmp_path)
+    key, real = pickle.loads(entry.read_bytes())
+    planted = replace(real, cluster=Cluster())  # what someone else could have written there
+    entry.write_bytes(pickle.dumps((key, planted)))
+    assert not api.load([str(tree)], validate=False, cache=True).loaded.cluster.workloads  # private: trusted
+    os.chmod(tmp_path / "cache", 0o777)
+    assert api.load([str(tree)], validate=False, cache=True).loaded.cluster.workloads  # shared: not read
+
+
+def test_opt_out_writes_nothing(tree: Path, tmp_path: Path) -> None:
+    r = CliRunner().invoke(cli, ["query", str(tree), "--from", "any", "--to", "any", "--no-smt", "--no-cache"])
+    assert r.exit_code == 0 and not entries(tmp_path)
+    r = CliRunner().invoke(cli, ["query", str(tree), "--from", "any", "--to", "any", "--no-smt"])
+    assert r.exit_code == 0 and len(entries(tmp_path)) == 1
+
+
+def test_serve_answers_json_lines_in_order_and_reports_bad_questions(tree: Path) -> None:
+    questions = [
+        {"id": 1, "from": "any", "to": "any", "port": "8080/TCP"},
+        {"id": "b", "from": "nowhere/x", "to": "any"},
+        {"id": 3, "from": "any"},
+    ]
+    stdin = "\n".join(json.dumps(q) for q in questions) + "\n\nnot json\n"
+    r = CliRunner().invoke(cli, ["serve", str(tree), "--no-smt"], input=stdin)
+    assert r.exit_code == 0, r.output
+    replies = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [x["id"] for x in replies] == [1, "b", 3, None]
+    assert isinstance(replies[0]["answer"]["allowed"], bool)
+    assert "error" in replies[1] and "error" in replies[2] and "error" in replies[3]
+
+
+def test_batch_answers_each_line_like_a_single_query(tree: Path, tmp_path: Path) -> None:
+    batch = tmp_path / "questions.txt"
+    batch.write_text("# a comment\nany any 8080/TCP\n\nany any\n", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["query", str(tree), "--batch", str(batch), "--no-smt", "-f", "json"])
+    assert r.exit_code == 0, r.output
+    answers = [json.loads(line) for line in r.stdout.splitlines()]
+    single = CliRunner().invoke(cli, ["query", str(tree), "--from", "any", "--to", "any", "-p", "8080/TCP",
+                                      "--no-smt", "-f", "json"])  # fmt: skip
+    assert answers[0] == json.loads(single.stdout) and len(answers) == 2
+
+
+def test_batch_line_that_cannot_be_asked_is_located_and_exits_2(tree: Path, tmp_path: Path) -> None:
+    batch = tmp_path / "questions.txt"
+    batch.write_text("any any\nonly-one-word\n", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["query", str(tree), "--batch", str(batch), "--no-smt"])
+    assert r.exit_code == 2 and "batch line 2" in r.stderr and "Traceback" not in r.output
