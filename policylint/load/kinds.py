@@ -25,6 +25,9 @@ UNVALIDATED_KINDS = frozenset((v, k) for v, ks in _ENTRY_KINDS.items() for k in 
 # apiVersion -> kinds read under it. Keep one line per dialect, sorted by apiVersion.
 DIALECT_KINDS: dict[str, frozenset[str]] = {
     **_ENTRY_KINDS,
+    # network-policy-api (model/build_network_policy_api.py): v0.1.7 and v0.2.0 CRDs
+    "policy.networking.k8s.io/v1alpha1": frozenset({"AdminNetworkPolicy", "BaselineAdminNetworkPolicy"}),
+    "policy.networking.k8s.io/v1alpha2": frozenset({"ClusterNetworkPolicy"}),
 }
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 from policylint.load.fields import Reader
 from policylint.load.located_yaml import LMap
+from policylint.model.build_network_policy_api import network_policy_api_tiers
 from policylint.model.rule_form import Tier
 from policylint.model.workload import Namespace
 
@@ -18,7 +19,9 @@ from policylint.model.workload import Namespace
 # Problems go to reader.problems, located at their file and line, like every builder's.
 DialectBuilder = Callable[[Reader, Sequence[LMap], str, Sequence[Namespace]], list[Tier]]
 
-DIALECTS: tuple[DialectBuilder, ...] = ()
+DIALECTS: tuple[DialectBuilder, ...] = (
+    network_policy_api_tiers,  # ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy
+)
 
 
 def build_tiers(
