@@ -97,7 +97,9 @@ def discover(path: str, out: Inputs) -> list[str] | None:
         return [path]
     files: list[str] = []
     _walk(path, frozenset(), set(), files, out)
-    return files
+    from policylint.load.sources import arrange  # sources renders through _read_text below
+
+    return arrange(files, out, _read_text)
 
 
 def _walk(directory: str, ancestors: frozenset[tuple[int, int]], seen: set[tuple[int, int]],
