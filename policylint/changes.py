@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from policylint.config import Config
 from policylint.engine.concrete import Evaluator
-from policylint.findings import Finding
+from policylint.findings import Finding, Severity
 from policylint.queries.diff import diff
 from policylint.queries.diff_statements import Prover
 from policylint.queries.exposure_diff import entry_changes
@@ -61,8 +61,17 @@ def compare(base: Side, head: Side, config: Config, with_lint: bool = False, smt
     if smt is not None and not result.empty:
         prover = Prover.create(*evs, timeout_ms=smt.timeout_ms, budget_seconds=smt.budget_seconds)
     entries = entry_changes(base.loaded.cluster, head.loaded.cluster, assume)
+    unseen = (*_unseen("BASE", base), *_unseen("HEAD", head))
     if not with_lint:
-        return replace(Impact.of(result, prover), entries=entries)
+        return replace(Impact.of(result, prover), entries=entries, unseen=unseen)
     old = relocate(lint(base.loaded, config).findings, base.files)
     new = relocate(lint(head.loaded, config).findings, head.files)
-    return replace(Impact.of(result, prover, old, new), entries=entries)
+    return replace(Impact.of(result, prover, old, new), entries=entries, unseen=unseen)
+
+
+def _unseen(label: str, side: Side) -> list[str]:
+    """Input problems of a side: objects it skipped (a retired apiVersion, an unknown field) or
+    kinds it does not model, so a quiet diff is not read as "nothing changed"."""
+    shown = relocate([Finding(p.rule, "", Severity.INFO, p.span, p.message) for p in side.loaded.problems],
+                     side.files)  # fmt: skip
+    return [f"{label} {f.span}: {f.rule} {f.message}" for f in shown]

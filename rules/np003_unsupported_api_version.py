@@ -3,7 +3,9 @@
 ## What it flags
 
 Objects whose `apiVersion` the current API server no longer serves for their kind, such as
-`extensions/v1beta1` NetworkPolicy, which was removed in Kubernetes 1.16.
+`extensions/v1beta1` NetworkPolicy, which was removed in Kubernetes 1.16. A kind of the same
+name in another API group (`projectcalico.org/v3` NetworkPolicy, a CRD's `Pod`) is a different
+kind, not an old version: it is skipped, and NP801 reports it when it can change connectivity.
 
 ## Why it matters
 

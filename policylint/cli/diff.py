@@ -90,6 +90,8 @@ def diff_command(args: tuple[str, ...], **opts: Any) -> None:
             raise click.UsageError("give BASE and HEAD paths, or --git-base REV and PATHS")
         else:
             impact = api.diff(args[0], args[1], config, **both)
+        for line in impact.unseen:  # what the answer could not see goes beside it, never into it
+            click.echo(line, err=True)
         output = render(impact, opts["fmt"])
         if opts["output"]:
             Path(opts["output"]).write_text(output, encoding="utf-8")

@@ -50,13 +50,20 @@ def load_text(text: str, file: str = STDIN, *, default_namespace: str = "default
 
 def _result(inputs: Inputs, default_namespace: str, schema_check: bool = True) -> LoadResult:
     # model.build sits one layer above load; the public loading API bundles both on purpose.
+    from policylint.load.strict import check
+    from policylint.load.unmodelled import problems as not_modelled
+    from policylint.load.unmodelled import unmodelled
     from policylint.load.validate import validate
     from policylint.model.build import build_cluster
 
     problems = list(inputs.problems)
     if schema_check:
         problems.extend(validate(inputs.objects))
-    cluster, more = build_cluster(inputs.objects, default_namespace)
+    strict = check(inputs.objects)  # always: a typo can turn a rule into allow-all
+    problems.extend(strict.problems)
+    problems.extend(not_modelled(unmodelled(inputs.skipped_types)))
+    objects = [o for o in inputs.objects if id(o) not in strict.rejected] if strict.rejected else inputs.objects
+    cluster, more = build_cluster(objects, default_namespace)
     problems.extend(more)
     return LoadResult(
         cluster=cluster,

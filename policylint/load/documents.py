@@ -59,6 +59,8 @@ class Inputs:
     skipped_kinds: dict[str, int] = field(default_factory=dict)
     skipped_inputs: list[str] = field(default_factory=list)
     fatal: bool = False
+    # (apiVersion, kind) of objects not read -> where the first was written, how many (load/unmodelled.py)
+    skipped_types: dict[tuple[str, str], tuple[Span, int]] = field(default_factory=dict)
 
     def unreadable(self, name: str, message: str, line: int = 0) -> None:
         self.problems.append(InputProblem(UNREADABLE_INPUT, Span(name, line, 0), message))
@@ -95,7 +97,9 @@ def discover(path: str, out: Inputs) -> list[str] | None:
         return [path]
     files: list[str] = []
     _walk(path, frozenset(), set(), files, out)
-    return files
+    from policylint.load.sources import arrange  # sources renders through _read_text below
+
+    return arrange(files, out, _read_text)
 
 
 def _walk(directory: str, ancestors: frozenset[tuple[int, int]], seen: set[tuple[int, int]],
@@ -229,10 +233,11 @@ def _take(value: object, out: Inputs) -> None:
         out.objects.append(value)
         return
     expected = API_VERSIONS.get(kind)
-    if expected is None:
-        _skip(kind, out)
-        return
     api_version = value.get("apiVersion")
+    if expected is None or foreign_group(api_version, kind, expected):
+        # A kind of another API group (projectcalico.org/v3 NetworkPolicy) is not an old version of ours.
+        _skip(kind if expected is None else f"{kind} ({api_version})", out, value)
+        return
     if api_version != expected:
         _wrong_api_version(value, kind, api_version, expected, out)
         return
@@ -259,5 +264,21 @@ def _wrong_api_version(value: LMap, kind: str, api_version: object, expected: st
     _skip(f"{kind} ({api_version})", out)
 
 
-def _skip(kind: str, out: Inputs) -> None:
+def foreign_group(api_version: object, kind: str, expected: str) -> bool:
+    """An apiVersion of a group that never served this kind (retired versions stay NP003)."""
+    if not isinstance(api_version, str) or "/" not in api_version:
+        return False
+    group = api_version.rpartition("/")[0]
+    ours = {expected.rpartition("/")[0]} | ({"extensions"} if kind in _ONCE_IN_EXTENSIONS else set())
+    return group not in ours
+
+
+_ONCE_IN_EXTENSIONS = frozenset({"NetworkPolicy", "Deployment", "DaemonSet", "ReplicaSet"})
+
+
+def _skip(kind: str, out: Inputs, value: LMap | None = None) -> None:
     out.skipped_kinds[kind] = out.skipped_kinds.get(kind, 0) + 1
+    if value is not None:
+        key = (str(value.get("apiVersion")), str(value.get("kind")))
+        span, count = out.skipped_types.get(key, (value.span, 0))
+        out.skipped_types[key] = (span, count + 1)

@@ -25,8 +25,11 @@ _TYPE_NAMES = {"integer": "an integer", "string": "a string", "object": "a mappi
                "boolean": "a boolean", "number": "a number"}  # fmt: skip
 
 
-def _read(name: str) -> Any:
+def read_schema(name: str) -> Any:
     return json.loads(resources.files("policylint.load.schemas").joinpath(name).read_text())
+
+
+_read = read_schema
 
 
 # Full validation of every workload costs more than parsing it (measured: 0.46 ms per

@@ -20,11 +20,12 @@ from policylint.load.documents import WORKLOAD_KINDS
 from policylint.load.fields import Reader, Skip
 from policylint.load.kinds import is_dialect_kind
 from policylint.load.located_yaml import LMap
+from policylint.model.build_controller_labels import CONTROLLER_SET, PER_REPLICA, POD_NAME, replica
 from policylint.model.build_entries import build_entries
 from policylint.model.build_meta import metadata
 from policylint.model.build_policy import network_policy
 from policylint.model.build_service import namespace, service
-from policylint.model.build_workload import workload
+from policylint.model.build_workload import ordinals, workload
 from policylint.model.cluster import Cluster
 from policylint.model.dialects import build_tiers
 from policylint.model.policy import NetworkPolicy
@@ -49,6 +50,7 @@ def build_cluster(objects: Sequence[LMap], default_namespace: str = "default") -
     members: list[_Member] = []
     parents: dict[Key, Key] = {}
     dialect_objects: list[LMap] = []
+    replicas: dict[Key, range] = {}
     for doc in objects:
         kind = doc.get("kind")
         if is_dialect_kind(doc.get("apiVersion"), str(kind)):
@@ -66,12 +68,16 @@ def build_cluster(objects: Sequence[LMap], default_namespace: str = "default") -
             elif kind in WORKLOAD_KINDS:
                 w = workload(r, doc, str(kind), meta)
                 own: Key = (meta.namespace, str(kind), meta.name)
+                if kind == "StatefulSet":
+                    replicas[own] = ordinals(r, doc)
                 if meta.owner is not None:
                     parents[own] = (meta.namespace, *meta.owner)
                 members.append(_Member(kind == "Pod", own, w))
         except Skip:
             continue
     workloads = merge_owned(r, members, parents)
+    if replicas and PER_REPLICA_KEYS & selector_keys(policies, services):
+        workloads = per_replica(workloads, replicas)
     tiers = build_tiers(r, dialect_objects, default_namespace, namespaces) if dialect_objects else ()
     entries = build_entries(r, dialect_objects, default_namespace)
     cluster = Cluster.of(
@@ -97,23 +103,70 @@ def merge_owned(r: Reader, members: list[_Member], parents: dict[Key, Key]) -> l
             key = parents[key]
             seen.add(key)
         groups.setdefault(key, []).append(m)
-    return [_merged(r, key, group) for key, group in sorted(groups.items())]
+    return [w for key, group in sorted(groups.items()) for w in _merged(r, key, group)]
 
 
-def _merged(r: Reader, key: Key, group: list[_Member]) -> Workload:
+def _merged(r: Reader, key: Key, group: list[_Member]) -> list[Workload]:
+    """One workload per distinct label set of the owner's pods: a policy selects pods, so a pod
+    relabelled by hand (`quarantine: "true"`) is evaluated with its own labels. The largest set
+    (the first on a tie) keeps the owner's name; each other is named after its first pod."""
     group.sort(key=lambda m: (m.key != key, m.is_pod, m.workload.name, m.workload.span))
     first = group[0].workload
     pods = [m.workload for m in group if m.is_pod]
-    differing = [p for p in pods if p.labels != pods[0].labels]
-    if differing:
-        ref = f"{key[0]}/{key[2]}[{key[1]}]"
-        message = (f"pods of {ref} have different labels ({pods[0].name}: {_labels(pods[0])}, "
-                   f"{differing[0].name}: {_labels(differing[0])}); using those of {first.name}")  # fmt: skip
-        r.problems.append(InputProblem(OWNER_LABELS_DIFFER, differing[0].span, message))
     if len(group) == 1 and group[0].key == key:
-        return first
-    return Workload(key[0], key[2], key[1], first.labels, first.ports, first.host_network, first.span,
-                    first.annotations)  # fmt: skip
+        return [first]
+    sets: dict[tuple[tuple[str, str], ...], list[Workload]] = {}
+    for p in pods:
+        sets.setdefault(tuple(sorted(p.labels.items())), []).append(p)
+    if not sets:
+        return [Workload(key[0], key[2], key[1], first.labels, first.ports, first.host_network, first.span,
+                         first.annotations)]  # fmt: skip
+    ordered = sorted(sets.values(), key=lambda ps: -len(ps))
+    main, others = ordered[0], ordered[1:]
+    out = [Workload(key[0], key[2], key[1], main[0].labels, first.ports, first.host_network, first.span,
+                    first.annotations, tuple(p.name for p in main))]  # fmt: skip
+    for same in others:
+        p = same[0]
+        out.append(Workload(key[0], p.name, key[1], p.labels, p.ports or first.ports, p.host_network, p.span,
+                            p.annotations, tuple(q.name for q in same)))  # fmt: skip
+        ref = f"{key[0]}/{key[2]}[{key[1]}]"
+        message = (f"pods of {ref} have different labels ({main[0].name}: {_labels(main[0])}, {p.name}: "
+                   f"{_labels(p)}); each label set is analysed on its own, this one as {key[0]}/{p.name}")  # fmt: skip
+        r.problems.append(InputProblem(OWNER_LABELS_DIFFER, p.span, message))
+    return out
+
+
+PER_REPLICA_KEYS = frozenset(PER_REPLICA)
+
+
+def selector_keys(policies: list[NetworkPolicy], services: list[Service]) -> set[str]:
+    """Every label key a pod selector of the input tests."""
+    keys: set[str] = set()
+    for policy in policies:
+        selectors = [policy.pod_selector]
+        for rule in (*(policy.ingress or ()), *(policy.egress or ())):
+            selectors.extend(p.pod_selector for p in rule.peers or () if p.pod_selector is not None)
+        for sel in selectors:
+            keys.update(k for k, _ in sel.match_labels)
+            keys.update(req.key for req in sel.match_expressions)
+    for svc in services:
+        keys.update(svc.selector or ())
+    return keys
+
+
+def per_replica(workloads: list[Workload], replicas: dict[Key, range]) -> list[Workload]:
+    """StatefulSets as one workload per replica, when a selector tells replicas apart by name or index."""
+    out: list[Workload] = []
+    for w in workloads:
+        indexes = replicas.get((w.namespace, w.kind, w.name))
+        if indexes is None or w.labels.get(POD_NAME) != CONTROLLER_SET:
+            out.append(w)
+            continue
+        for i in indexes:
+            pod, labels = replica(w.labels, w.name, i)
+            out.append(Workload(w.namespace, pod, w.kind, labels, w.ports, w.host_network, w.span, w.annotations,
+                                (pod,)))  # fmt: skip
+    return out
 
 
 def _labels(w: Workload) -> str:

@@ -48,9 +48,16 @@ def optional_labels(r: Reader, obj: LMap, key: str, path: str) -> dict[str, str]
 
 def controller_owner(r: Reader, meta: LMap) -> tuple[str, str] | None:
     refs = r.field(meta, "ownerReferences", LSeq, "metadata", skip=False)
-    for ref in refs or ():
-        if isinstance(ref, LMap) and ref.get("controller") is True:
-            kind, name = ref.get("kind"), ref.get("name")
-            if isinstance(kind, str) and isinstance(name, str):
-                return kind, name
+    for i, ref in enumerate(refs or ()):
+        if not isinstance(ref, LMap):
+            continue
+        kind, name = ref.get("kind"), ref.get("name")
+        if not (isinstance(kind, str) and kind and isinstance(name, str) and name):
+            # kind and name are required (OwnerReference in staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/types.go)
+            r.bad(refs.item_span(i) if refs else meta.span, f"metadata.ownerReferences[{i}]", "needs 'kind' and 'name'")
+            continue
+        if ref.get("controller") is True and kind != "Node":
+            # A mirror pod of a static pod is owned by its Node (kubelet pkg/kubelet/pod/mirror_client.go):
+            # it is a Pod, not a controller's replica.
+            return kind, name
     return None

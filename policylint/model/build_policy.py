@@ -9,22 +9,30 @@ from policylint.load.located_yaml import LMap, LSeq
 from policylint.model.build_ports import port_spec
 from policylint.model.build_selector import selector
 from policylint.model.policy import Direction, IPBlock, IPNetwork, NetworkPolicy, Peer, Rule
+from policylint.model.selector import LabelSelector
 
 
 def network_policy(
     r: Reader, doc: LMap, namespace: str, name: str, annotations: dict[str, str]
 ) -> NetworkPolicy | None:
-    spec: LMap | None = r.field(doc, "spec", LMap, "NetworkPolicy", skip=False)
-    if spec is None:
-        r.bad(doc.span, f"NetworkPolicy {namespace}/{name}", "missing 'spec'")
-        return None
+    if doc.get("spec") is None:
+        # The API server stores a missing spec as the zero NetworkPolicySpec: podSelector {} and,
+        # by SetDefaults_NetworkPolicySpec, policyTypes [Ingress], so every pod of the namespace
+        # is isolated for ingress (kubernetes pkg/apis/networking/v1/defaults.go).
+        spec = _empty_spec(doc)
+    else:
+        found: LMap | None = r.field(doc, "spec", LMap, "NetworkPolicy", skip=False)
+        if found is None:
+            return None
+        spec = found
     try:
         pod_selector = selector(r, spec, "podSelector", "spec")
     except Skip:
         return None
     if pod_selector is None:
-        r.bad(spec.span, "spec", "missing required 'podSelector'")
-        return None
+        # Omitted podSelector is {}: all pods of the namespace (kubernetes/kubernetes#131354 made the
+        # API reference say so; the field has `+optional` in staging/src/k8s.io/api/networking/v1/types.go).
+        pod_selector = LabelSelector(span=spec.span)
     ingress = rules(r, spec, "ingress", Direction.INGRESS)
     egress = rules(r, spec, "egress", Direction.EGRESS)
     return NetworkPolicy(
@@ -80,6 +88,12 @@ def rules(r: Reader, spec: LMap, key: str, direction: Direction) -> tuple[Rule, 
         except Skip:
             continue
     return tuple(out)
+
+
+def _empty_spec(doc: LMap) -> LMap:
+    out = LMap()
+    out.file, out.entries, out.pos = doc.file, [], doc.pos
+    return out
 
 
 def _empty_like(seq: LSeq, index: int) -> LMap:

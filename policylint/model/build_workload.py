@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from policylint.load.fields import Reader, Skip
 from policylint.load.located_yaml import LMap
+from policylint.model.build_controller_labels import with_controller_labels
 from policylint.model.build_meta import Meta, optional_labels
 from policylint.model.build_ports import container_ports
 from policylint.model.workload import Workload
@@ -25,7 +26,24 @@ def workload(r: Reader, doc: LMap, kind: str, meta: Meta) -> Workload:
     if path:
         tmeta = r.field(template, "metadata", LMap, "template", skip=False)
         labels = optional_labels(r, tmeta, "labels", "template.metadata") if tmeta is not None else {}
+        labels = with_controller_labels(kind, meta.name, labels)
     spec = r.field(template, "spec", LMap, "template", skip=False)
     ports = container_ports(r, spec) if spec is not None else ()
     host = r.field(spec, "hostNetwork", bool, "spec", skip=False) if spec is not None else None
     return Workload(meta.namespace, meta.name, kind, labels, ports, bool(host), doc.span, meta.annotations)
+
+
+def ordinals(r: Reader, doc: LMap) -> range:
+    """The ordinals of a StatefulSet's replicas: spec.ordinals.start (default 0), spec.replicas (default 1)."""
+    spec = r.field(doc, "spec", LMap, "StatefulSet", skip=False)
+    if spec is None:
+        return range(0)
+    replicas = r.field(spec, "replicas", int, "spec", skip=False)
+    starts = r.field(spec, "ordinals", LMap, "spec", skip=False)
+    start = r.field(starts, "start", int, "spec.ordinals", skip=False) if starts is not None else None
+    count = 1 if replicas is None else max(0, replicas)
+    first = start or 0
+    return range(first, first + min(count, MAX_REPLICAS))
+
+
+MAX_REPLICAS = 256  # past this, replicas are not told apart (a selector naming #300 selects nothing)

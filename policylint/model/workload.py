@@ -39,6 +39,7 @@ class Workload:
     host_network: bool = False
     span: Span = NO_SPAN
     annotations: dict[str, str] = field(default_factory=dict, compare=False)
+    pods: tuple[str, ...] = field(default=(), compare=False)  # names of the Pods in the input it stands for
 
     @property
     def ref(self) -> str:

@@ -100,6 +100,8 @@ def _workload(ev: Evaluator, text: str) -> EndpointSpec | None:
     hits = [
         i for i, w in enumerate(ev.workloads)
         if w.namespace == ns and w.name == name and (kind is None or w.kind.lower() == kind.lower())
+    ] or [  # a Pod as `kubectl get pods` names it (ops/agent-bbbbb), stood for by its owner's workload
+        i for i, w in enumerate(ev.workloads) if w.namespace == ns and name in w.pods and kind in (None, "Pod", "pod")
     ]
     if not hits:
         raise EndpointError(f"no workload {text!r} in the input")

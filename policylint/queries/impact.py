@@ -20,6 +20,7 @@ class Impact:
     new_findings: list[Finding] | None = None  # None: not linted
     fixed_findings: list[Finding] | None = None  # on BASE, gone on HEAD (BASE's lines)
     entries: EntryChanges = EntryChanges()  # ways in from outside opened and closed
+    unseen: tuple[str, ...] = ()  # what either side holds that the comparison could not read or model
 
     @classmethod
     def of(

@@ -134,7 +134,18 @@ def test_every_workload_kind_gives_a_workload_with_template_labels(kind: str) ->
     result = load_text(text)
     assert result.problems == []
     (w,) = result.cluster.workloads
-    assert (w.ref, w.labels) == (f"n/w[{kind}]", {"app": kind.lower()})
+    assert (w.ref, w.labels["app"]) == (f"n/w[{kind}]", kind.lower())
+    # the rest are the labels the controller adds (tests/model/test_controller_labels.py)
+    assert {k for k in w.labels if k != "app"} == set(CONTROLLER_LABELS[kind])
+
+
+CONTROLLER_LABELS = {
+    "Deployment": ["pod-template-hash"], "ReplicaSet": [], "ReplicationController": [],
+    "StatefulSet": ["controller-revision-hash", "statefulset.kubernetes.io/pod-name", "apps.kubernetes.io/pod-index"],
+    "DaemonSet": ["controller-revision-hash", "pod-template-generation"],
+    "Job": ["batch.kubernetes.io/job-name", "job-name", "batch.kubernetes.io/controller-uid", "controller-uid"],
+    "CronJob": ["batch.kubernetes.io/job-name", "job-name", "batch.kubernetes.io/controller-uid", "controller-uid"],
+}  # fmt: skip
 
 
 def test_pod_ports_host_network_and_namespace_labels() -> None:
@@ -166,9 +177,9 @@ def test_pods_of_one_owner_merge_into_one_workload_named_after_it() -> None:
 
 
 def test_owner_pods_with_different_labels_warn() -> None:
+    # Each label set is evaluated on its own (tests/model/test_controller_labels.py).
     result = load_text("---\n".join([_pod("rs-2", "{app: b}"), _pod("rs-1", "{app: a}")]))
-    (w,) = result.cluster.workloads
-    assert w.labels == {"app": "a"}
+    assert [(w.name, w.labels) for w in result.cluster.workloads] == [("rs", {"app": "a"}), ("rs-2", {"app": "b"})]
     assert [p.rule for p in result.problems] == ["NP006"]
 
 
