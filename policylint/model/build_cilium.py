@@ -135,13 +135,14 @@ def _spec(r: Reader, origin: Origin, prefix: str, spec: LMap, opts: CiliumOption
 
 
 def _directions(spec: LMap) -> tuple[Direction, ...]:
-    """Default deny per direction once a section is written, unless enableDefaultDeny says false."""
+    """Default deny per direction once a section has a rule, unless enableDefaultDeny says false
+    (pkg/policy/api/rule_validation.go Sanitize: `len(r.Ingress) > 0 || len(r.IngressDeny) > 0`)."""
     dd = spec.get("enableDefaultDeny")
     out = []
     pairs = ((Direction.INGRESS, ("ingress", "ingressDeny")), (Direction.EGRESS, ("egress", "egressDeny")))
     for direction, keys in pairs:
         off = isinstance(dd, LMap) and dd.get(direction.value.lower()) is False
-        if any(k in spec for k in keys) and not off:
+        if any(isinstance(spec.get(k), LSeq) and len(spec[k]) > 0 for k in keys) and not off:
             out.append(direction)
     return tuple(out)
 
