@@ -1,4 +1,4 @@
-"""NP746 cilium-namespace-label-without-prefix: a namespace label used as if it were a pod label.
+"""NP746 cilium-namespace-label-unprefixed: a namespace label used as if it were a pod label.
 
 ## What it flags
 
@@ -58,7 +58,7 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
 
 RULE = RuleSpec(
     id="NP746",
-    name="cilium-namespace-label-without-prefix",
+    name="cilium-namespace-label-unprefixed",
     summary="A Cilium selector uses a namespace label without the io.cilium.k8s.namespace.labels prefix.",
     default_severity=Severity.WARNING,
     enabled_by_default=True,
