@@ -24,6 +24,7 @@ UNVALIDATED_KINDS = frozenset((v, k) for v, ks in _ENTRY_KINDS.items() for k in 
 
 # apiVersion -> kinds read under it. Keep one line per dialect, sorted by apiVersion.
 DIALECT_KINDS: dict[str, frozenset[str]] = {
+    "cilium.io/v2": frozenset({"CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy"}),  # model/build_cilium.py
     **_ENTRY_KINDS,
     # network-policy-api (model/build_network_policy_api.py): v0.1.7 and v0.2.0 CRDs
     "policy.networking.k8s.io/v1alpha1": frozenset({"AdminNetworkPolicy", "BaselineAdminNetworkPolicy"}),
