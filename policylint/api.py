@@ -29,6 +29,7 @@ from pathlib import Path
 from policylint import runner
 from policylint.changes import SOLVER, Side, Solver, compare
 from policylint.config import Config, ConfigError, find_config, load_config
+from policylint.enforced import evaluated
 from policylint.engine.concrete import Evaluator
 from policylint.engine.matrix import Matrix, compute_matrix
 from policylint.findings import Report
@@ -141,7 +142,7 @@ def query(source: Paths | Input, src: str, dst: str, config: Config | None = Non
     if port is not None and not 1 <= port <= 65535:
         raise ValueError(f"{port} is not a port number (1-65535)")
     config = _config(config)
-    cluster = _input(source, config, validate=False).loaded.cluster
+    cluster = evaluated(_input(source, config, validate=False).loaded.cluster, config)
     ev = Evaluator(cluster, config.assumptions, extra_networks([src, dst]))
     src_spec, dst_spec = resolve(ev, src), resolve(ev, dst)
     want = want_of(port, protocol)
@@ -166,7 +167,8 @@ def _add_symbolic(answer: Answer, sym: SymbolicAnswer) -> None:
 def matrix(source: Paths | Input, config: Config | None = None) -> Matrix:
     """Every allowed connection between workloads and external address ranges."""
     config = _config(config)
-    return compute_matrix(Evaluator(_input(source, config, validate=False).loaded.cluster, config.assumptions))
+    cluster = evaluated(_input(source, config, validate=False).loaded.cluster, config)
+    return compute_matrix(Evaluator(cluster, config.assumptions))
 
 
 # --- change impact ----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 from policylint.load.fields import Reader
 from policylint.load.located_yaml import LMap
+from policylint.model.build_calico import build_calico
 from policylint.model.rule_form import Tier
 from policylint.model.workload import Namespace
 
@@ -18,7 +19,7 @@ from policylint.model.workload import Namespace
 # Problems go to reader.problems, located at their file and line, like every builder's.
 DialectBuilder = Callable[[Reader, Sequence[LMap], str, Sequence[Namespace]], list[Tier]]
 
-DIALECTS: tuple[DialectBuilder, ...] = ()
+DIALECTS: tuple[DialectBuilder, ...] = (build_calico,)
 
 
 def build_tiers(
