@@ -52,7 +52,12 @@ def selector_text(r: Reader, obj: LMap, key: str, path: str) -> Node | None:
 def form_rule(r: Reader, ctx: RuleContext, rule: LMap, direction: Direction, index: int, origin: Origin) -> FormRule:
     section = direction.value.lower()
     path = f"spec.{section}[{index}]"
-    action = _ACTIONS[str(r.field(rule, "action", str, path))]
+    written = r.field(rule, "action", str, path)
+    action = _ACTIONS.get(str(written))
+    if action is None:  # the API server rejects it; the policy is skipped rather than guessed at
+        r.bad(rule.value_span("action") if "action" in rule else rule.span, f"{path}.action",
+              f"{shown(written)} is not Allow, Deny, Pass or Log; policy skipped")  # fmt: skip
+        raise Skip
     peer_key, local_key = ("source", "destination") if direction is Direction.INGRESS else ("destination", "source")
     peer: LMap = r.field(rule, peer_key, LMap, path) or LMap()
     local: LMap = r.field(rule, local_key, LMap, path) or LMap()
