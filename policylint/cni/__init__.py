@@ -90,4 +90,7 @@ def enforced(cluster: Cluster, cni: CniProfile, tier_kinds: dict[str, frozenset[
 
 
 def _keep(tier: Tier, kinds: set[str]) -> Tier:
+    if tier.holds_network_policy and not (kinds and all(p.origin.kind in kinds for p in tier.policies)):
+        # The dialect holding NetworkPolicy is not enforced here: NetworkPolicy is evaluated natively.
+        return replace(tier, policies=(), holds_network_policy=False)
     return replace(tier, policies=tuple(p for p in tier.policies if p.origin.kind in kinds))

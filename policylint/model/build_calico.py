@@ -21,9 +21,9 @@ from dataclasses import dataclass
 
 from policylint.load.fields import Reader, Skip
 from policylint.load.located_yaml import LMap, LSeq
+from policylint.model.build_calico_meta import calico_metadata as metadata
 from policylint.model.build_calico_rules import RuleContext, form_rule, selector_text
 from policylint.model.build_calico_scope import NetSet, in_namespace, namespace_selector, pod_scopes
-from policylint.model.build_meta import metadata
 from policylint.model.calico_selector import ALL, And, Node
 from policylint.model.policy import Direction
 from policylint.model.rule_form import (
