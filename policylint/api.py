@@ -31,6 +31,7 @@ from policylint import runner
 from policylint.cache import cached_load
 from policylint.changes import SOLVER, Side, Solver, compare
 from policylint.config import Config, ConfigError, find_config, load_config
+from policylint.enforced import evaluated
 from policylint.engine.concrete import Evaluator
 from policylint.engine.matrix import Connection, Matrix, compute_matrix, iter_connections
 from policylint.findings import Report
@@ -153,7 +154,7 @@ def query(source: Paths | Input, src: str, dst: str, config: Config | None = Non
     if port is not None and not 1 <= port <= 65535:
         raise ValueError(f"{port} is not a port number (1-65535)")
     config = _config(config)
-    cluster = _input(source, config, validate=False).loaded.cluster
+    cluster = evaluated(_input(source, config, validate=False).loaded.cluster, config)
     nets = extra_networks([src, dst])
     key = tuple(sorted(str(n) for n in nets))
     ev = evaluators.get(key) if evaluators is not None else None
@@ -193,7 +194,8 @@ def exposure(source: Paths | Input, config: Config | None = None, *, ingress_con
 def matrix(source: Paths | Input, config: Config | None = None) -> Matrix:
     """Every allowed connection between workloads and external address ranges."""
     config = _config(config)
-    return compute_matrix(Evaluator(_input(source, config, validate=False).loaded.cluster, config.assumptions))
+    cluster = evaluated(_input(source, config, validate=False).loaded.cluster, config)
+    return compute_matrix(Evaluator(cluster, config.assumptions))
 
 
 @dataclass(frozen=True, slots=True)

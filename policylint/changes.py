@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass, field, replace
 
 from policylint.config import Config
+from policylint.enforced import evaluated
 from policylint.engine.concrete import Evaluator
 from policylint.findings import Finding, Severity
 from policylint.queries.diff import diff
@@ -55,7 +56,8 @@ def compare(base: Side, head: Side, config: Config, with_lint: bool = False, smt
     """What HEAD changes against BASE; `smt=None` groups concretely only. With `with_lint`, both
     sides are linted under `config` and the findings HEAD adds and fixes are part of the impact."""
     assume = config.assumptions
-    evs = Evaluator(base.loaded.cluster, assume), Evaluator(head.loaded.cluster, assume)
+    evs = (Evaluator(evaluated(base.loaded.cluster, config), assume),
+           Evaluator(evaluated(head.loaded.cluster, config), assume))  # fmt: skip
     result = diff(*evs)
     prover: Prover | None = None
     if smt is not None and not result.empty:

@@ -88,6 +88,9 @@ class RuleContext:
     smt_timeout_ms: int = 5_000  # per solver call
     smt_budget_seconds: float = 120.0  # for all solver calls of the run together
     memo: Memo = field(default_factory=Memo, compare=False)
+    # The cluster as written (cluster: as the network plugin enforces it; see policylint/enforced.py).
+    written: Cluster | None = None
+    cni: str = "generic"  # the network plugin named by the `cni:` setting
 
     @property
     def policy(self) -> NetworkPolicy:

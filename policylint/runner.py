@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Protocol
 
 from policylint.config import Config
+from policylint.enforced import evaluated
 from policylint.findings import NO_SPAN, Finding, Hit, InputProblem, Report, Severity, Span, one_line
 from policylint.model.cluster import Cluster
 from policylint.rulespec import Memo, RuleContext, RuleSpec
@@ -98,7 +99,8 @@ def input_findings(problems: Iterable[InputProblem], config: Config) -> Iterator
 
 def rule_findings(cluster: Cluster, config: Config, debug: bool) -> Iterator[Finding]:
     base = RuleContext(
-        cluster, assumptions=config.assumptions, expectations=config.expectations, memo=Memo(),
+        evaluated(cluster, config), written=cluster, cni=config.cni, assumptions=config.assumptions,
+        expectations=config.expectations, memo=Memo(),
         smt_timeout_ms=config.smt_timeout_ms, smt_budget_seconds=config.smt_budget_seconds,
     )
     for rule in config.enabled_rules():

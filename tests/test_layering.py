@@ -30,11 +30,12 @@ ROOT = Path(__file__).resolve().parents[1]
 # rule catalogue and its API, one layer with the rules (reporters.sarif reads the registry).
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cli", ("policylint.cli", "policylint.__main__")),
-    ("api", ("policylint.api", "policylint.changes", "policylint.runner", "policylint.config", "policylint.cache")),
+    ("api", ("policylint.api", "policylint.changes", "policylint.runner", "policylint.config", "policylint.cache",
+             "policylint.enforced")),
     ("reporters", ("policylint.reporters",)),
     ("rules", ("policylint.rules", "policylint.registry", "policylint.rulespec", "policylint.docs",
                "policylint.suppress", "policylint.presets")),  # fmt: skip
-    ("queries", ("policylint.queries",)),
+    ("queries", ("policylint.queries", "policylint.cni")),
     ("engine", ("policylint.engine",)),
     ("model", ("policylint.model",)),
     ("load", ("policylint.load",)),

@@ -24,6 +24,8 @@ from typing import Any, TypeVar
 import click
 
 from policylint import api
+from policylint.cni import names as cni_names
+from policylint.cni import profile as cni_profile
 from policylint.config import Config, ConfigError, find_config, load_config
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -48,6 +50,15 @@ def input_options(func: F) -> F:
         ),
         click.option(
             "--host-network-selectable", is_flag=True, default=None, help="Assume policies select hostNetwork pods."
+        ),
+        click.option(
+            "--cni",
+            type=click.Choice(cni_names()),
+            default=None,
+            help="The cluster's network plugin: which policy kinds it enforces and how (default: generic).",
+        ),
+        click.option(
+            "--with-staged", is_flag=True, default=None, help="Evaluate Calico staged policies as if enforced."
         ),
         click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
     ]
@@ -81,6 +92,10 @@ def resolve_config(opts: Mapping[str, Any], cwd: Path | None = None) -> Config:
     if opts.get("config_path") and path is not None and not path.is_file():
         raise ConfigError(f"{path}: config file not found")
     config = load_config(path)
+    if opts.get("cni"):
+        config = replace(config, cni=opts["cni"], assumptions=cni_profile(opts["cni"]).assumptions(config.assumptions))
+    if opts.get("with_staged"):
+        config = replace(config, with_staged=True)
     assumptions = config.assumptions
     if opts.get("ipblocks_match_pods"):
         assumptions = replace(assumptions, ipblocks_match_pods=True)

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
+from policylint.cni import profile
 from policylint.config.layers import Layer
 from policylint.config.settings import Config, RuleSetting, lookup
 from policylint.findings import Severity
@@ -30,7 +31,11 @@ def apply_layer(config: Config, layer: Layer) -> Config:
     for key, value in dict(data.get("rules", {})).items():
         rule = lookup(config.registry, str(key), layer.where(("rules", key)))
         rules[rule.id] = merge_setting(rules.get(rule.id, RuleSetting()), value)
-    assumptions = replace(config.assumptions, **dict(data.get("assumptions", {})))
+    cni = str(data.get("cni", config.cni))
+    assumptions = config.assumptions
+    if "cni" in data:  # the plugin settles what it can; explicit assumptions still win
+        assumptions = profile(cni).assumptions(assumptions)
+    assumptions = replace(assumptions, **dict(data.get("assumptions", {})))
     expectations = tuple(expectation(layer, i, item) for i, item in enumerate(data.get("expect", [])))
     return replace(
         config,
@@ -39,6 +44,7 @@ def apply_layer(config: Config, layer: Layer) -> Config:
         paths=tuple(data.get("paths", config.paths)),
         namespace=data.get("namespace", config.namespace),
         assumptions=assumptions,
+        cni=cni,
         expectations=config.expectations + expectations,
     )
 

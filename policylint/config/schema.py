@@ -6,6 +6,7 @@ from typing import Any
 
 import jsonschema
 
+from policylint.cni import names as cni_names
 from policylint.config.layers import Layer
 from policylint.config.settings import ConfigError, lookup
 from policylint.findings import Severity
@@ -32,6 +33,7 @@ BASE_SCHEMA: dict[str, Any] = {
         "ignore": {"type": "array", "items": {"type": "string"}},
         "paths": {"type": "array", "items": {"type": "string"}},
         "namespace": {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63},
+        "cni": {"enum": cni_names()},
         "assumptions": {
             "type": "object",
             "properties": {"ipblocks_match_pods": {"type": "boolean"}, "host_network_selectable": {"type": "boolean"}},

@@ -34,6 +34,8 @@ class Config:
     paths: tuple[str, ...] = ()
     namespace: str | None = None
     assumptions: Assumptions = Assumptions()
+    cni: str = "generic"  # the network plugin (policylint/cni/profiles.yaml)
+    with_staged: bool = False  # evaluate Calico Staged* policies as if enforced
     expectations: tuple[Expectation, ...] = ()
     smt_timeout_ms: int = 5_000
     smt_budget_seconds: float = 120.0

@@ -6,7 +6,14 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from policylint.engine.bitset import bit_indices
-from policylint.model.selector import LabelSelector, Operator, Requirement
+from policylint.model.selector import (
+    NEGATED_STRING_OPERATORS,
+    STRING_OPERATORS,
+    LabelSelector,
+    Operator,
+    Requirement,
+    string_test,
+)
 
 
 class LabelIndex:
@@ -31,6 +38,12 @@ class LabelIndex:
                 members |= self._by_pair.get((req.key, v), 0)
             return members if req.operator is Operator.IN else self.universe & ~members
         present = self._by_key.get(req.key, 0)
+        if req.operator in STRING_OPERATORS or req.operator in NEGATED_STRING_OPERATORS:
+            passing = 0
+            for (k, v), members in self._by_pair.items():
+                if k == req.key and string_test(req.operator, req.values[0], v):
+                    passing |= members
+            return passing if req.operator in STRING_OPERATORS else self.universe & ~passing
         return present if req.operator is Operator.EXISTS else self.universe & ~present
 
     def select(self, selector: LabelSelector) -> int:

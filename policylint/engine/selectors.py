@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from policylint.model.selector import LabelSelector, Operator, Requirement
+from policylint.model.selector import (
+    NEGATED_STRING_OPERATORS,
+    STRING_OPERATORS,
+    LabelSelector,
+    Operator,
+    Requirement,
+    string_test,
+)
 
 
 def requirement_matches(req: Requirement, labels: Mapping[str, str]) -> bool:
@@ -16,7 +23,12 @@ def requirement_matches(req: Requirement, labels: Mapping[str, str]) -> bool:
         return req.key not in labels or labels[req.key] not in req.values
     if op is Operator.EXISTS:
         return req.key in labels
-    return req.key not in labels
+    if op is Operator.DOES_NOT_EXIST:
+        return req.key not in labels
+    if op in STRING_OPERATORS:  # Calico: the key must be present (parser/ast.go LabelContainsValueNode)
+        return req.key in labels and string_test(op, req.values[0], labels[req.key])
+    assert op in NEGATED_STRING_OPERATORS
+    return req.key not in labels or not string_test(op, req.values[0], labels[req.key])
 
 
 def matches(selector: LabelSelector, labels: Mapping[str, str]) -> bool:
@@ -30,6 +42,8 @@ def matches(selector: LabelSelector, labels: Mapping[str, str]) -> bool:
 def describe_requirement(req: Requirement) -> str:
     if req.operator in (Operator.IN, Operator.NOT_IN):
         return f"{req.key} {req.operator.value} ({','.join(req.values)})"
+    if req.values:  # the string operators
+        return f"{req.key} {req.operator.value} {req.values[0]!r}"
     return f"{req.key} {req.operator.value}"
 
 

@@ -29,7 +29,11 @@ DIALECT_KINDS: dict[str, frozenset[str]] = {
     # network-policy-api (model/build_network_policy_api.py): v0.1.7 and v0.2.0 CRDs
     "policy.networking.k8s.io/v1alpha1": frozenset({"AdminNetworkPolicy", "BaselineAdminNetworkPolicy"}),
     "policy.networking.k8s.io/v1alpha2": frozenset({"ClusterNetworkPolicy"}),
-}
+    "projectcalico.org/v3": frozenset({"NetworkPolicy", "GlobalNetworkPolicy", "Tier", "NetworkSet", "GlobalNetworkSet",
+                                       "Profile", "StagedNetworkPolicy", "StagedGlobalNetworkPolicy",
+                                       "StagedKubernetesNetworkPolicy"}),  # model/build_calico.py
+}  # fmt: skip
+
 
 
 def is_dialect_kind(api_version: object, kind: str) -> bool:

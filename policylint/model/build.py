@@ -13,7 +13,7 @@ This module assembles the Cluster; each kind is read by a build_* module beside 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from policylint.findings import OWNER_LABELS_DIFFER, InputProblem, Span
 from policylint.load.documents import WORKLOAD_KINDS
@@ -27,11 +27,16 @@ from policylint.model.build_policy import network_policy
 from policylint.model.build_service import namespace, service
 from policylint.model.build_workload import ordinals, workload
 from policylint.model.cluster import Cluster
+from policylint.model.compile_network_policy import network_policy_tier_policies
 from policylint.model.dialects import build_tiers
 from policylint.model.policy import NetworkPolicy
+from policylint.model.rule_form import Tier
 from policylint.model.workload import Namespace, Service, Workload
 
 Key = tuple[str, str, str]  # namespace, kind, name
+# Calico compiles each Kubernetes NetworkPolicy into its default tier at order 1000
+# (docs.tigera.io/calico/latest/network-policy/policy-tiers/tiered-policy#the-default-tier).
+NETWORK_POLICY_ORDER = 1000.0
 
 
 @dataclass(slots=True)
@@ -80,6 +85,7 @@ def build_cluster(objects: Sequence[LMap], default_namespace: str = "default") -
         workloads = per_replica(workloads, replicas)
     tiers = build_tiers(r, dialect_objects, default_namespace, namespaces) if dialect_objects else ()
     entries = build_entries(r, dialect_objects, default_namespace)
+    tiers = tuple(with_network_policies(t, policies) if t.holds_network_policy else t for t in tiers)
     cluster = Cluster.of(
         sorted(namespaces, key=lambda n: (n.name, n.span or Span("", 0, 0))),
         sorted(workloads, key=lambda w: (w.namespace, w.name, w.kind, w.span)),
@@ -89,6 +95,12 @@ def build_cluster(objects: Sequence[LMap], default_namespace: str = "default") -
         entries,
     )
     return cluster, r.problems
+
+
+def with_network_policies(tier: Tier, policies: list[NetworkPolicy]) -> Tier:
+    """A tier that holds NetworkPolicy v1 (Calico's default tier) gets them at their order (1000)."""
+    compiled = network_policy_tier_policies(policies, tier.name, NETWORK_POLICY_ORDER)
+    return replace(tier, policies=tuple(sorted(tier.policies + compiled, key=lambda p: p.order)))
 
 
 def merge_owned(r: Reader, members: list[_Member], parents: dict[Key, Key]) -> list[Workload]:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 from policylint.load.fields import Reader
 from policylint.load.located_yaml import LMap
+from policylint.model.build_calico import build_calico
 from policylint.model.build_cilium import build_cilium
 from policylint.model.build_network_policy_api import network_policy_api_tiers
 from policylint.model.rule_form import Tier
@@ -23,6 +24,7 @@ DialectBuilder = Callable[[Reader, Sequence[LMap], str, Sequence[Namespace]], li
 DIALECTS: tuple[DialectBuilder, ...] = (
     network_policy_api_tiers,  # ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy
     build_cilium,  # CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy
+    build_calico,  # projectcalico.org/v3
 )
 
 

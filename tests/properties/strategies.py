@@ -48,6 +48,9 @@ def requirements(draw: st.DrawFn) -> Requirement:
     if op in (Operator.IN, Operator.NOT_IN):
         values = tuple(draw(st.lists(st.sampled_from(VALUES), min_size=1, max_size=2, unique=True)))
         return Requirement(draw(st.sampled_from(KEYS)), op, values)
+    if op.value not in ("Exists", "DoesNotExist"):  # Calico's string operators take one text
+        text = draw(st.sampled_from([*VALUES, "", "x", *(v[:1] for v in VALUES)]))
+        return Requirement(draw(st.sampled_from(KEYS)), op, (text,))
     return Requirement(draw(st.sampled_from(KEYS)), op)
 
 

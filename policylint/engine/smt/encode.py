@@ -23,6 +23,7 @@ from policylint.model import (
     Requirement,
     Rule,
 )
+from policylint.model.selector import NEGATED_STRING_OPERATORS, STRING_OPERATORS, string_test
 
 MAX_PORT = 65535
 
@@ -134,7 +135,18 @@ class Encoder:
             return z3.And(present, listed)
         if r.operator is Operator.NOT_IN:  # also matches pods lacking the key
             return z3.Or(z3.Not(present), z3.Not(listed))
+        if r.operator in STRING_OPERATORS or r.operator in NEGATED_STRING_OPERATORS:
+            return self.string_requirement(r, present, value)
         return present if r.operator is Operator.EXISTS else z3.Not(present)
+
+    def string_requirement(self, r: Requirement, present: Z, value: Z) -> Z:
+        """Calico's contains / starts with / ends with over the values the cluster mentions (the
+        operator's own text among them); the one "other" index stands for values that fail it."""
+        passing = self.any([value == self.u.index(r.key, v) for v in self.u.values[r.key]
+                            if string_test(r.operator, r.values[0], v)])  # fmt: skip
+        if r.operator in STRING_OPERATORS:
+            return z3.And(present, passing)
+        return z3.Or(z3.Not(present), z3.Not(passing))
 
     def selectable(self, ep: Endpoint) -> Z:
         """Policies and pod/namespace selectors see pods only, and hostNetwork pods only if assumed."""
