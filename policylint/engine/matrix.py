@@ -167,13 +167,20 @@ class PairPlan:
     def __init__(self, ev: Evaluator) -> None:
         n = len(ev.workloads)
         self.ev = ev
+        self._out_to: list[int] | None = None
+        self._open_out = 0
+        if ev.layered:  # tiers can decide any pair: every workload is a candidate, every pair evaluated
+            self.in_iso = self.out_iso = [True] * n
+            self.in_cand: list[int] = [(1 << n) - 1] * n
+            self.out_cand = list(self.in_cand)
+            self.open_in = 0
+            self.in_from = list(self.in_cand)
+            return
         self.in_iso = [ev.is_isolated(w, Direction.INGRESS) for w in range(n)]
         self.out_iso = [ev.is_isolated(w, Direction.EGRESS) for w in range(n)]
         self.out_cand = [_candidates(ev.rules_for(w, Direction.EGRESS)) if self.out_iso[w] else 0 for w in range(n)]
         self.open_in = sum(1 << w for w in range(n) if not self.in_iso[w])
-        self.in_cand: list[int] = [0] * n
-        self._out_to: list[int] | None = None
-        self._open_out = 0
+        self.in_cand = [0] * n
         # Destinations sharing one candidate-source set are handled together (rules_for is cached per
         # policy tuple, so there are few distinct sets).
         groups: dict[int, int] = {}
