@@ -32,19 +32,23 @@ from policylint.cache import cached_load
 from policylint.changes import SOLVER, Side, Solver, compare
 from policylint.config import Config, ConfigError, find_config, load_config
 from policylint.enforced import evaluated
+from policylint.engine.bitset import bit_indices
 from policylint.engine.concrete import Evaluator
+from policylint.engine.connset import ConnSet
 from policylint.engine.matrix import Connection, Matrix, compute_matrix, iter_connections
 from policylint.findings import Report
 from policylint.load import LoadResult, load_paths
 from policylint.load.git import GitError, snapshot
 from policylint.model.cluster import Cluster
 from policylint.model.policy import Protocol
-from policylint.queries.endpoints import EndpointError, resolve
+from policylint.queries.endpoints import EndpointError, EndpointSpec, resolve
 from policylint.queries.explain import want_of
 from policylint.queries.exposure import ExposureReport, with_controller_option
 from policylint.queries.exposure import exposure as compute_exposure
+from policylint.queries.focus import parse_ports, port_conns
 from policylint.queries.impact import Impact
-from policylint.queries.reach import Answer, extra_networks, reach
+from policylint.queries.reach import Answer, connected_pairs, extra_networks, reach
+from policylint.queries.set_explain import explain_set
 from policylint.queries.witness import SymbolicAnswer, symbolic
 
 __all__ = [
@@ -144,12 +148,17 @@ def _inside(path: str, root: str) -> bool:
 
 def query(source: Paths | Input, src: str, dst: str, config: Config | None = None, *, port: int | None = None,
           protocol: Protocol | None = None, smt: bool = True, smt_timeout_ms: int = 5000,
-          evaluators: dict[tuple[str, ...], Evaluator] | None = None) -> Answer:  # fmt: skip
+          evaluators: dict[tuple[str, ...], Evaluator] | None = None, ports: str | None = None,
+          namespace: str | None = None, explain_sets: bool = False) -> Answer:  # fmt: skip
     """Can `src` reach `dst` (on `port`/`protocol`; default: on anything), and which policies decide.
 
-    Endpoints: `ns/name`, `ns:selector`, `*:selector`, an IP or CIDR, `any`. With `smt`, selector
-    and `any` endpoints are also asked of z3, about pods the input does not have. `evaluators`, kept
-    by the caller across questions on one `Input`, saves rebuilding the evaluator for each.
+    Endpoints: `ns/name`, `ns/deploy/name`, `deploy/name` (in `namespace`, else the config's),
+    `ns:selector`, `*:selector`, an IP or CIDR (a pod's status.podIP is that pod), `any`.
+    `ports`: instead of `port`, a list such as `80,443`, `9000-9100`, `http`, `53/UDP`. With
+    `smt`, selector and `any` endpoints are also asked of z3, about pods the input does not have.
+    With `explain_sets`, a set answer also says, grouped, which workloads can and cannot connect,
+    with the deciding policies (`Answer.explained`). `evaluators`, kept by the caller across
+    questions on one `Input`, saves rebuilding the evaluator for each.
     """
     if port is not None and not 1 <= port <= 65535:
         raise ValueError(f"{port} is not a port number (1-65535)")
@@ -162,13 +171,30 @@ def query(source: Paths | Input, src: str, dst: str, config: Config | None = Non
         ev = Evaluator(cluster, config.assumptions, nets)
         if evaluators is not None:
             evaluators[key] = ev
-    src_spec, dst_spec = resolve(ev, src), resolve(ev, dst)
+    home = namespace or config.namespace or "default"
+    src_spec, dst_spec = resolve(ev, src, home), resolve(ev, dst, home)
     want = want_of(port, protocol)
+    if ports is not None:
+        want = _wanted_ports(ev, ports, dst_spec)
     answer = reach(ev, src_spec, dst_spec, want)
+    if explain_sets and answer.egress is None and answer.ingress is None:
+        answer.explained = explain_set(ev, answer, connected_pairs(ev, src_spec, dst_spec, want), want)
     if smt and (src_spec.symbolic or dst_spec.symbolic):
         budget = max(10.0, smt_timeout_ms / 100)
         _add_symbolic(answer, symbolic(cluster, config.assumptions, src_spec, dst_spec, want, smt_timeout_ms, budget))
     return answer
+
+
+def _wanted_ports(ev: Evaluator, text: str, dst: EndpointSpec) -> ConnSet:
+    """A port list as connections; a port name resolves against the destination's workloads."""
+    items = parse_ports(text) or []
+    want = port_conns(items, None)
+    for d in bit_indices(dst.workloads):
+        want = want | port_conns(items, ev.workloads[d])
+    if not want:
+        raise EndpointError(f"--port {text!r}: the destination has no container port of that name; "
+                            "use PORT[/PROTOCOL], a range PORT-PORT, a list, or a port name it has")
+    return want
 
 
 def _add_symbolic(answer: Answer, sym: SymbolicAnswer) -> None:
@@ -191,11 +217,12 @@ def exposure(source: Paths | Input, config: Config | None = None, *, ingress_con
     return compute_exposure(cluster, config.assumptions, controller=controller, node_cidrs=node_cidrs)
 
 
-def matrix(source: Paths | Input, config: Config | None = None) -> Matrix:
-    """Every allowed connection between workloads and external address ranges."""
+def matrix(source: Paths | Input, config: Config | None = None, networks: Sequence[str] = ()) -> Matrix:
+    """Every allowed connection between workloads and external address ranges; `networks` (endpoint
+    texts; those that are CIDRs or addresses count) also cut the external space, for a filter on them."""
     config = _config(config)
     cluster = evaluated(_input(source, config, validate=False).loaded.cluster, config)
-    return compute_matrix(Evaluator(cluster, config.assumptions))
+    return compute_matrix(Evaluator(cluster, config.assumptions, extra_networks(list(networks))))
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,10 +234,12 @@ class MatrixRows:
     rows: Iterator[Connection]
 
 
-def matrix_rows(source: Paths | Input, config: Config | None = None) -> MatrixRows:
-    """Every allowed connection, like `matrix`, without holding them all: for large dense clusters."""
+def matrix_rows(source: Paths | Input, config: Config | None = None, networks: Sequence[str] = ()) -> MatrixRows:
+    """Every allowed connection, like `matrix`, without holding them all: for large dense clusters.
+    `networks` (endpoint texts; CIDRs and addresses count) also cut the external space, for filters."""
     config = _config(config)
-    ev = Evaluator(_input(source, config, validate=False).loaded.cluster, config.assumptions)
+    cluster = _input(source, config, validate=False).loaded.cluster
+    ev = Evaluator(cluster, config.assumptions, extra_networks(list(networks)))
     return MatrixRows(ev, iter_connections(ev))
 
 

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # config belongs to the runner that applies it; registry, docs, rulespec and suppress are the
 # rule catalogue and its API, one layer with the rules (reporters.sarif reads the registry).
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("cli", ("policylint.cli", "policylint.__main__")),
+    ("cli", ("policylint.cli", "policylint.__main__", "policylint.color", "policylint.progress")),  # terminal manners
     ("api", ("policylint.api", "policylint.changes", "policylint.runner", "policylint.config", "policylint.cache",
              "policylint.enforced")),
     ("reporters", ("policylint.reporters",)),

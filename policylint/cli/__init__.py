@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
+from types import FrameType
+
 import click
 
 from policylint import __version__
@@ -30,5 +35,20 @@ cli.add_command(docs_command)
 cli.add_command(serve_command)
 
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+
+
+def _interrupted(signum: int, frame: FrameType | None) -> None:
+    # Raised as SystemExit so click does not turn it into "Aborted!" and exit 1.
+    sys.stderr.write("\npolicylint: interrupted\n")
+    raise SystemExit(EXIT_INTERRUPTED)
+
+
 def main() -> None:
-    cli(prog_name="policylint")
+    signal.signal(signal.SIGINT, _interrupted)
+    try:
+        cli(prog_name="policylint")
+    except BrokenPipeError:
+        # `policylint matrix | head`: the reader left; say nothing more and do not trace back.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)

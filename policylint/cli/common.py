@@ -26,6 +26,7 @@ import click
 from policylint import api
 from policylint.cni import names as cni_names
 from policylint.cni import profile as cni_profile
+from policylint.color import CHOICES
 from policylint.config import Config, ConfigError, find_config, load_config
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -41,7 +42,11 @@ def input_options(func: F) -> F:
             type=click.Path(dir_okay=False),
             help="Config file (default: nearest .policylint.yaml).",
         ),
-        click.option("--namespace", "-n", help="Namespace of objects without metadata.namespace (default: default)."),
+        click.option(
+            "--default-namespace",
+            "namespace",
+            help="Namespace of objects without metadata.namespace (config key `namespace`; default: default).",
+        ),
         click.option(
             "--ipblocks-match-pods",
             is_flag=True,
@@ -65,6 +70,43 @@ def input_options(func: F) -> F:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def focus_options(func: F) -> F:
+    """--from/--to/--namespace/--port/--protocol for commands that list connections (`focus_*` keys)."""
+    options = [
+        click.option("--from", "focus_from", metavar="ENDPOINT", help="Only connections from this endpoint."),
+        click.option("--to", "focus_to", metavar="ENDPOINT", help="Only connections to this endpoint."),
+        click.option("--namespace", "-n", "focus_namespace", metavar="NS",
+                     help="Only connections with an end in this namespace."),  # fmt: skip
+        click.option("--port", "-p", "focus_port", metavar="PORTS",
+                     help="Only these ports: 80, 9000-9100, http, 80,443, 53/UDP."),  # fmt: skip
+        click.option("--protocol", "focus_protocol", type=click.Choice(["TCP", "UDP", "SCTP"], case_sensitive=False),
+                     help="Only this protocol."),  # fmt: skip
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def terminal_options(func: F) -> F:
+    """--color and --quiet (keyword arguments `color`, `quiet`)."""
+    options = [
+        click.option("--color", type=click.Choice(CHOICES), default="auto", show_default=True,
+                     help="Colour (auto: on a terminal; NO_COLOR and FORCE_COLOR are honoured)."),  # fmt: skip
+        click.option("--quiet", "-q", is_flag=True, help="No progress line on stderr."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def write_output(text: str, output: str | None, color: bool | None = None) -> None:
+    """To the --output file, or to stdout (`color`: keep escapes even when stdout is not a terminal)."""
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False, color=color)
 
 
 @contextlib.contextmanager

@@ -12,13 +12,14 @@ Two forms:
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
 
 from policylint import api
-from policylint.cli.common import handle_errors, input_options, input_paths, resolve_config
+from policylint.cli.common import focus_options, handle_errors, input_options, input_paths, resolve_config, write_output
+from policylint.queries.diff_focus import make_diff_focus, refocus
+from policylint.queries.endpoints import EndpointError
 from policylint.reporters import summary_md
 from policylint.reporters.diff import render_json, render_text
 
@@ -43,7 +44,7 @@ def render(impact: api.Impact, fmt: str) -> str:
 @click.argument("args", nargs=-1, metavar="[BASE HEAD | PATHS...]")
 @click.option("--git-base", metavar="REV", help="Read PATHS at this git revision as BASE.")
 @click.option("--git-head", metavar="REV", help="Read PATHS at this git revision as HEAD (default: the working tree).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option(
     "--fail-on",
     type=click.Choice(FAIL_ON),
@@ -72,6 +73,7 @@ def render(impact: api.Impact, fmt: str) -> str:
     help="Seconds of solver time for the whole run; past it, statements stay concrete.",
 )
 @input_options
+@focus_options
 def diff_command(args: tuple[str, ...], **opts: Any) -> None:
     """Connections added, removed and changed between BASE and HEAD, and workloads that appear or disappear.
 
@@ -92,9 +94,11 @@ def diff_command(args: tuple[str, ...], **opts: Any) -> None:
             impact = api.diff(args[0], args[1], config, **both)
         for line in impact.unseen:  # what the answer could not see goes beside it, never into it
             click.echo(line, err=True)
-        output = render(impact, opts["fmt"])
-        if opts["output"]:
-            Path(opts["output"]).write_text(output, encoding="utf-8")
-        else:
-            click.echo(output, nl=False)
+        try:
+            focus = make_diff_focus(opts["focus_from"], opts["focus_to"], opts["focus_namespace"],
+                                    opts["focus_port"], opts["focus_protocol"])  # fmt: skip
+            impact = refocus(impact, focus) if focus.active else impact
+        except EndpointError as exc:
+            raise click.UsageError(str(exc)) from None
+        write_output(render(impact, opts["fmt"]), opts["output"])
     sys.exit(1 if triggered(impact, opts["fail_on"]) else 0)

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-import os
 import sys
+from collections import Counter
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import click
 
 from policylint import api
-from policylint.cli.common import handle_errors, input_options, input_paths, load_input, resolve_config
+from policylint.cli.common import (
+    handle_errors,
+    input_options,
+    input_paths,
+    load_input,
+    resolve_config,
+    terminal_options,
+    write_output,
+)
+from policylint.color import enabled as colors_on
 from policylint.config import Config
 from policylint.findings import Report, Severity
+from policylint.progress import Progress
 from policylint.reporters import github, json, sarif, text
 
 FORMATS = ("text", "json", "sarif", "github")
@@ -48,7 +57,7 @@ def verbose_notes(report: Report, config: Config) -> None:
 
 @click.command("lint")
 @click.argument("paths", nargs=-1)
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option(
     "--fail-on",
     type=click.Choice(FAIL_ON),
@@ -70,24 +79,38 @@ def verbose_notes(report: Report, config: Config) -> None:
               help="Milliseconds per solver call; an undecided check becomes a 'could not decide' finding.")
 @click.option("--smt-budget", type=click.FloatRange(min=0), default=120.0, show_default=True,
               help="Seconds of solver time for the whole run; past it, checks are reported undecided.")
+@click.option("--statistics", is_flag=True, help="After the report, how many findings each rule made (on stderr).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (errors reading input still exit 2).")
+@terminal_options
 @input_options
 def lint_command(paths: tuple[str, ...], **opts: Any) -> None:
     """Lint the NetworkPolicies in PATHS (files, directories, - for stdin) as one cluster.
 
     Exit status: 0 no finding at or above --fail-on, 1 findings, 2 usage, config or input error.
     """
-    with handle_errors(opts["debug"]):
+    with handle_errors(opts["debug"]), Progress(quiet=opts["quiet"]) as progress:
         config = resolve_config(opts).with_rules(enable=opts["enable"], disable=opts["disable"])
         config = replace(config, smt_timeout_ms=opts["smt_timeout"], smt_budget_seconds=opts["smt_budget"])
         roots = api.cluster_roots(paths, config) if opts["only_files"] else list(paths)
+        progress.stage("reading files")
         source = load_input(input_paths(roots, config), config)
+        progress.stage(f"running {len(config.enabled_rules())} rules")
         report = api.lint(source, config, only=list(paths) if opts["only_files"] else None, debug=opts["debug"])
         if opts["verbose"]:
             verbose_notes(report, config)
-        color = opts["fmt"] == "text" and not opts["output"] and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        output = render(report, opts["fmt"], config, color)
-        if opts["output"]:
-            Path(opts["output"]).write_text(output, encoding="utf-8")
-        else:
-            click.echo(output, nl=False)
-    sys.exit(exit_code(report, opts["fail_on"]))
+        progress.close()
+        color = opts["fmt"] == "text" and not opts["output"] and colors_on(opts["color"], sys.stdout)
+        write_output(render(report, opts["fmt"], config, color), opts["output"], color=color or None)
+        if opts["statistics"]:
+            click.echo(statistics(report), err=True, nl=False)
+    sys.exit(0 if opts["exit_zero"] else exit_code(report, opts["fail_on"]))
+
+
+def statistics(report: Report) -> str:
+    """`  3  NP201  selector-matches-nothing` per rule, most findings first (as ruff --statistics)."""
+    counts = Counter((f.rule, f.name) for f in report.findings)
+    rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    width = len(str(max(counts.values(), default=0)))
+    lines = [f"{n:>{width}}  {rid}  {name}" for (rid, name), n in rows]
+    lines.append(f"{len(report.findings)} finding(s) from {len(counts)} rule(s)")
+    return "\n".join(lines) + "\n"

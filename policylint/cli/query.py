@@ -15,8 +15,14 @@ from policylint.cli.common import (
     input_paths,
     load_input,
     resolve_config,
+    terminal_options,
 )
 from policylint.cli.serve import Session, run_batch
+from policylint.color import enabled as colors_on
+from policylint.color import verdicts
+from policylint.progress import Progress
+from policylint.queries.set_explain import SetExplanation
+from policylint.reporters.grouped import render_set
 from policylint.reporters.query import render_json, render_text
 
 
@@ -37,6 +43,17 @@ def parse_port(text: str | None) -> tuple[int | None, api.Protocol | None]:
     return port, protocol
 
 
+def text_answer(answer: api.Answer, color: bool) -> str:
+    """A set answer says, grouped, who can and who cannot connect, with the deciding policies."""
+    text = render_text(answer)
+    if isinstance(answer.explained, SetExplanation):
+        head = text.split("\n", 1)[0] + "\n"
+        text = head + render_set(answer.explained) + "".join(
+            line + "\n" for line in text.splitlines() if line.startswith(("witness:", "proven:", "could not decide:"))
+        )
+    return verdicts(text, color)
+
+
 @click.command("query")
 @click.argument("paths", nargs=-1)
 @input_options
@@ -46,7 +63,13 @@ def parse_port(text: str | None) -> tuple[int | None, api.Protocol | None]:
               help="Answer the questions in FILE, one per line: FROM TO [PORT] (- reads stdin). "
               "The input is loaded once.")
 @click.option("--no-cache", is_flag=True, help="Load the input afresh instead of from the model cache.")
-@click.option("--port", "-p", default=None, help="PORT[/PROTOCOL], e.g. 5432 or 53/UDP (default: any port).")
+@click.option("--port", "-p", default=None,
+              help="PORTS: 5432, 53/UDP, UDP, 80,443, 9000-9100 or a port name like http (default: any port).")
+@click.option("--protocol", type=click.Choice(["TCP", "UDP", "SCTP"], case_sensitive=False), default=None,
+              help="Only this protocol.")
+@click.option("--namespace", "-n", "namespace", default=None,
+              help="Namespace of endpoints written without one (deploy/api), as kubectl -n.")
+@terminal_options
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--expect", type=click.Choice(["allow", "deny"]), default=None,
               help="Exit 1 when the answer differs (assert reachability in CI).")
@@ -56,8 +79,9 @@ def parse_port(text: str | None) -> tuple[int | None, api.Protocol | None]:
 @click.option("--smt-timeout", type=click.IntRange(min=1), default=5000, show_default=True,
               help="Milliseconds per solver call; an undecided call is reported, never taken as an answer.")
 def query_command(
-    paths: tuple[str, ...], src: str | None, dst: str | None, port: str | None, fmt: str, expect: str | None,
-    verbose: bool, smt: bool, smt_timeout: int, batch: TextIO | None, no_cache: bool, **opts: Any,
+    paths: tuple[str, ...], src: str | None, dst: str | None, port: str | None, protocol: str | None,
+    namespace: str | None, fmt: str, expect: str | None, verbose: bool, smt: bool, smt_timeout: int,
+    batch: TextIO | None, no_cache: bool, **opts: Any,
 ) -> None:
     """Answer whether --from can reach --to, with the policies and rules that decide each side.
 
@@ -67,8 +91,13 @@ def query_command(
     """
     if batch is None and (src is None or dst is None):
         raise click.UsageError("give --from and --to, or --batch FILE")
-    number, protocol = parse_port(port)
-    with handle_errors(opts["debug"]):
+    simple = port is None or "," not in port and "-" not in port and (port.split("/")[0].isdigit() or "/" not in port
+                                                                      and port.upper() in api.Protocol.__members__)
+    number, proto = parse_port(port) if simple else (None, None)
+    if protocol and number is None and port is None:
+        proto = api.Protocol[protocol.upper()]
+    ports = None if simple else port + (f"/{protocol}" if protocol and "/" not in port else "")  # type: ignore[operator]
+    with handle_errors(opts["debug"]), Progress(quiet=opts["quiet"]) as progress:
         config = resolve_config(opts)
         chosen = input_paths(paths, config)
         if "-" in chosen:
@@ -82,11 +111,16 @@ def query_command(
             sys.exit(2 if source.loaded.fatal else failed)
         assert src is not None and dst is not None
         try:
-            answer = api.query(source, src, dst, config, port=number, protocol=protocol, smt=smt,
-                               smt_timeout_ms=smt_timeout)  # fmt: skip
+            progress.stage("answering")
+            answer = api.query(source, src, dst, config, port=number, protocol=proto, smt=smt,
+                               smt_timeout_ms=smt_timeout, ports=ports, namespace=namespace,
+                               explain_sets=fmt == "text")  # fmt: skip
         except api.EndpointError as exc:
             raise click.UsageError(str(exc)) from None
-        click.echo(render_json(answer) if fmt == "json" else render_text(answer), nl=False)
+        progress.close()
+        on = fmt == "text" and colors_on(opts["color"], sys.stdout)
+        # color=: click would strip the escapes whenever stdout is not a terminal.
+        click.echo(render_json(answer) if fmt == "json" else text_answer(answer, on), nl=False, color=on)
     if source.loaded.fatal:
         sys.exit(2)
     if expect is not None and (expect == "allow") != answer.allowed:

@@ -30,7 +30,13 @@ def workload(r: Reader, doc: LMap, kind: str, meta: Meta) -> Workload:
     spec = r.field(template, "spec", LMap, "template", skip=False)
     ports = container_ports(r, spec) if spec is not None else ()
     host = r.field(spec, "hostNetwork", bool, "spec", skip=False) if spec is not None else None
-    return Workload(meta.namespace, meta.name, kind, labels, ports, bool(host), doc.span, meta.annotations)
+    if kind != "Pod":
+        return Workload(meta.namespace, meta.name, kind, labels, ports, bool(host), doc.span, meta.annotations)
+    # A Pod's address lets `query` accept it as an endpoint (`kubectl get pods -o yaml` has status.podIP).
+    status = r.field(doc, "status", LMap, "Pod", skip=False)
+    ip = r.field(status, "podIP", str, "status", skip=False) if status is not None else None
+    return Workload(meta.namespace, meta.name, kind, labels, ports, bool(host), doc.span, meta.annotations,
+                    pod_ips=(ip,) if ip else ())  # fmt: skip
 
 
 def ordinals(r: Reader, doc: LMap) -> range:

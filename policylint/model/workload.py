@@ -39,7 +39,8 @@ class Workload:
     host_network: bool = False
     span: Span = NO_SPAN
     annotations: dict[str, str] = field(default_factory=dict, compare=False)
-    pods: tuple[str, ...] = field(default=(), compare=False)  # names of the Pods in the input it stands for
+    pods: tuple[str, ...] = field(default=(), compare=False)  # names of the input's Pods of this workload
+    pod_ips: tuple[str, ...] = field(default=(), compare=False)  # their status.podIP, where the input has it
 
     @property
     def ref(self) -> str:

@@ -1,7 +1,10 @@
 """Endpoint expressions of `policylint query`, parsed and resolved against a cluster.
 
 Syntax (documented in the README):
-  ns/name, ns/Kind/name, ns/name[Kind]   one workload
+  ns/name, ns/Kind/name, ns/name[Kind]   one workload; Kind may be kubectl's short form (deploy, sts,
+                                         ds, po, ...); `Kind/name` is in the default namespace;
+                                         `ns/pod-name` is the workload owning that Pod
+  a pod's status.podIP                   that pod's workload
   NS:PODS                                workloads by selector; NS is a namespace name, `*` for every
                                          namespace, or `[selector]` over namespace labels; PODS is a
                                          kubectl-style selector (`app=web,tier in (api,web),!debug`),
@@ -12,6 +15,7 @@ Syntax (documented in the README):
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -88,34 +92,75 @@ def parse_selector(text: str) -> LabelSelector:
 
 
 _WORKLOAD = re.compile(
-    r"^(?P<ns>[^/:\[\]\s]+)/(?:(?P<kind>[A-Za-z]+)/)?(?P<name>[^/:\[\]\s]+)(?:\[(?P<k2>[A-Za-z]+)\])?$"
+    r"^(?:(?P<ns>[^/:\[\]\s]+)/)?(?:(?P<kind>[A-Za-z]+)/)?(?P<name>[^/:\[\]\s]+)(?:\[(?P<k2>[A-Za-z]+)\])?$"
 )
 
+# kubectl's short names and plurals (`kubectl api-resources`), to the kind policylint reports.
+KIND_ALIASES = {
+    alias: kind
+    for kind, aliases in {
+        "Deployment": ("deploy", "deployment", "deployments"),
+        "StatefulSet": ("sts", "statefulset", "statefulsets"),
+        "DaemonSet": ("ds", "daemonset", "daemonsets"),
+        "ReplicaSet": ("rs", "replicaset", "replicasets"),
+        "ReplicationController": ("rc", "replicationcontroller", "replicationcontrollers"),
+        "Job": ("job", "jobs"),
+        "CronJob": ("cj", "cronjob", "cronjobs"),
+        "Pod": ("po", "pod", "pods"),
+    }.items()
+    for alias in aliases
+}
 
-def _workload(ev: Evaluator, text: str) -> EndpointSpec | None:
+
+def _kind(text: str | None) -> str | None:
+    return None if text is None else KIND_ALIASES.get(text.lower(), text)
+
+
+def _parts(ev: Evaluator, text: str, namespace: str) -> tuple[str, str | None, str] | None:
+    """(namespace, kind or None, name) of a workload form, or None when it is not one. Two parts
+    are `ns/name`, unless the first is a kind alias and no namespace has that name (`deploy/api`)."""
     m = _WORKLOAD.match(text)
-    if not m:
+    if not m or (m.group("ns") is None and m.group("kind") is None):
         return None
-    ns, name, kind = m.group("ns"), m.group("name"), m.group("kind") or m.group("k2")
-    hits = [
-        i for i, w in enumerate(ev.workloads)
-        if w.namespace == ns and w.name == name and (kind is None or w.kind.lower() == kind.lower())
-    ] or [  # a Pod as `kubectl get pods` names it (ops/agent-bbbbb), stood for by its owner's workload
-        i for i, w in enumerate(ev.workloads) if w.namespace == ns and name in w.pods and kind in (None, "Pod", "pod")
-    ]
+    ns, kind, name = m.group("ns"), m.group("kind") or m.group("k2"), m.group("name")
+    if kind is None and ns is not None and ns.lower() in KIND_ALIASES and ns not in ev.index.namespace_pos:
+        ns, kind = None, ns
+    return ns or namespace, _kind(kind), name
+
+
+def _workload(ev: Evaluator, text: str, namespace: str) -> EndpointSpec | None:
+    parts = _parts(ev, text, namespace)
+    if parts is None:
+        return None
+    ns, kind, name = parts
+    in_ns = [(i, w) for i, w in enumerate(ev.workloads) if w.namespace == ns]
+    hits = [i for i, w in in_ns if w.name == name and (kind is None or w.kind.lower() == kind.lower())]
+    if not hits and kind in (None, "Pod"):  # a Pod of a controller, by its own name
+        hits = [i for i, w in in_ns if name in w.pods]
     if not hits:
-        raise EndpointError(f"no workload {text!r} in the input")
+        known = [f"{w.namespace}/{w.name}" for w in ev.workloads]
+        raise EndpointError(f"no workload {text!r} in the input" + closest(f"{ns}/{name}", known))
     if len(hits) > 1:
         kinds = ", ".join(f"{ns}/{ev.workloads[i].kind}/{name}" for i in hits)
         raise EndpointError(f"{text!r} is ambiguous: write one of {kinds}")
     return EndpointSpec(text, 1 << hits[0], single=True)
 
 
-def _address(text: str) -> EndpointSpec | None:
+def closest(word: str, known: list[str]) -> str:
+    """`; did you mean 'x'?` for the nearest known name, or nothing."""
+    near = difflib.get_close_matches(word, sorted(set(known)), n=1, cutoff=0.6)
+    return f"; did you mean {near[0]!r}?" if near else ""
+
+
+def _address(ev: Evaluator, text: str) -> EndpointSpec | None:
     try:
         net = ipaddress.ip_network(text, strict=False)
     except ValueError:
         return None
+    if net.num_addresses == 1:  # a pod's own address (status.podIP) is that pod, not the outside
+        owners = [i for i, w in enumerate(ev.workloads) if str(net.network_address) in w.pod_ips]
+        if len(owners) == 1:
+            return EndpointSpec(text, 1 << owners[0], single=True)
     return EndpointSpec(text, 0, network=net)
 
 
@@ -138,8 +183,9 @@ def _selector_form(ev: Evaluator, text: str) -> EndpointSpec:
     return EndpointSpec(text, members, namespace=ns_name, namespace_selector=ns_sel, pod_selector=pods)
 
 
-def resolve(ev: Evaluator, text: str) -> EndpointSpec:
+def resolve(ev: Evaluator, text: str, namespace: str = "default") -> EndpointSpec:
+    """`namespace` is the one of forms without one (`deploy/api`, as kubectl's -n)."""
     text = text.strip()
     if text.lower() in ("any", "*"):
         return EndpointSpec(text, ev.universe, any_external=True, pod_selector=LabelSelector())
-    return _address(text) or _workload(ev, text) or _selector_form(ev, text)
+    return _address(ev, text) or _workload(ev, text, namespace) or _selector_form(ev, text)

@@ -13,6 +13,7 @@ from policylint.engine.matrix import External, compute_matrix, external_pieces
 from policylint.model.policy import Direction
 from policylint.queries.endpoints import EndpointSpec
 from policylint.queries.explain import SideExplanation, explain_side
+from policylint.queries.grouping import external_text
 
 PAIR_LIMIT = 250_000  # above this many candidate pairs, filter the full matrix instead
 
@@ -36,6 +37,7 @@ class Answer:
     ingress: SideExplanation | None = None
     witnesses: list[str] = field(default_factory=list)
     undecided: list[str] = field(default_factory=list)
+    explained: object | None = None  # a set answer's set_explain.SetExplanation, when asked for
 
 
 def _single(ev: Evaluator, spec: EndpointSpec) -> Endpoint | None:
@@ -59,7 +61,7 @@ def _atoms_in(ev: Evaluator, spec: EndpointSpec) -> int:
 
 def _label(ev: Evaluator, e: Endpoint | External) -> str:
     if isinstance(e, External):
-        return f"{ev.space.range_text(e.atoms)}[External]"
+        return external_text(ev.space, e.atoms)
     if isinstance(e, int):
         return ev.workloads[e].ref
     return str(e)
@@ -107,6 +109,13 @@ def _filter(s: int | External, d: int | External, conns: ConnSet, s_bits: int, d
     s2 = External(s.atoms & s_atoms) if isinstance(s, External) else s
     d2 = External(d.atoms & d_atoms) if isinstance(d, External) else d
     return [(s2, d2, conns)]
+
+
+def connected_pairs(ev: Evaluator, src: EndpointSpec, dst: EndpointSpec, want: ConnSet | None
+                    ) -> list[tuple[Endpoint | External, Endpoint | External, ConnSet]]:  # fmt: skip
+    """The pairs of two set ends with some connection in `want` (None: any), clipped to it."""
+    pairs = ((s, d, _clip(c, want)) for s, d, c in _set_pairs(ev, src, dst))
+    return [(s, d, c) for s, d, c in pairs if c]
 
 
 def set_answer(ev: Evaluator, src: EndpointSpec, dst: EndpointSpec, want: ConnSet | None) -> Answer:

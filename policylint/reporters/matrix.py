@@ -16,6 +16,7 @@ from typing import Any, TextIO
 from policylint.engine.concrete import Evaluator
 from policylint.engine.connset import ConnSet
 from policylint.engine.matrix import Connection, External, Matrix, MatrixEndpoint
+from policylint.queries.grouping import external_text
 from policylint.reporters.chunked import ChunkedWriter
 
 FORMATS = ("text", "json", "csv", "md", "dot")
@@ -34,7 +35,7 @@ def ordered(m: Matrix) -> list[Connection]:
 
 def endpoint_text(ev: Evaluator, e: MatrixEndpoint) -> str:
     if isinstance(e, External):
-        return f"{ev.space.range_text(e.atoms)}[External]"
+        return external_text(ev.space, e.atoms)
     return ev.workloads[e].ref
 
 
@@ -84,7 +85,7 @@ def write_text(ev: Evaluator, rows: Iterable[Connection], out: TextIO) -> None:
     names = Strings(ev, endpoint_text, str)
     with ChunkedWriter(out) as w:
         for c in rows:
-            w.add(f"{names.endpoint(c.src)} => {names.endpoint(c.dst)} : {names.conns(c.conns)}\n")
+            w.add(f"{names.endpoint(c.src)} -> {names.endpoint(c.dst)} : {names.conns(c.conns)}\n")
 
 
 def write_json(ev: Evaluator, rows: Iterable[Connection], out: TextIO) -> None:

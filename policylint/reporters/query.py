@@ -52,7 +52,7 @@ def render_text(a: Answer) -> str:
         lines.extend(_side_text(a.ingress))
     else:
         lines.append(f"{len(a.pairs)} connected pair(s)" + (":" if a.pairs else ""))
-        lines.extend(f"  {p.src} => {p.dst} : {p.conns}" for p in a.pairs)
+        lines.extend(f"  {p.src} -> {p.dst} : {p.conns}" for p in a.pairs)
     for w in a.witnesses:
         lines.append(f"witness: {w}")
     for u in a.undecided:

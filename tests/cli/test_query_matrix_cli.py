@@ -48,7 +48,7 @@ def test_selector_and_cidr_endpoints_list_the_connected_pairs() -> None:
         ("monitoring/prometheus[Deployment]", "shop/api[Deployment]")
     ]
     r = run("query", SHOP, "--from", "0.0.0.0/0", "--to", "shop/frontend")
-    assert "0.0.0.0/0[External] => shop/frontend[Deployment] : TCP 8080" in r.stdout
+    assert "0.0.0.0/0 -> shop/frontend[Deployment] : TCP 8080" in r.stdout
 
 
 def test_unknown_workload_and_bad_port_are_usage_errors() -> None:
@@ -75,7 +75,7 @@ def test_matrix_json_lists_only_connected_pairs_and_never_self() -> None:
 
 def test_matrix_formats() -> None:
     text = run("matrix", SHOP).stdout
-    assert "shop/api[Deployment] => data/postgres[StatefulSet] : TCP 5432" in text
+    assert "shop/api[Deployment] -> data/postgres[StatefulSet] : TCP 5432" in text
     assert run("matrix", SHOP, "-f", "csv").stdout.startswith("src,dst,conns\n")
     assert run("matrix", SHOP, "-f", "md").stdout.startswith("| src | dst | conns |")
     dot = run("matrix", SHOP, "-f", "dot").stdout
@@ -88,7 +88,7 @@ def test_matrix_reads_stdin_and_reports_broken_input_without_traceback(tmp_path:
     r = run("matrix", SHOP, str(bad))
     assert r.exit_code == 0
     assert "bad.yaml:" in r.stderr and "NP001" in r.stderr
-    assert "shop/api[Deployment] => data/postgres[StatefulSet]" in r.stdout
+    assert "shop/api[Deployment] -> data/postgres[StatefulSet]" in r.stdout
     manifest = Path(SHOP, "workloads.yaml").read_text()
     r = CliRunner().invoke(cli, ["matrix", "-"], input=manifest)
     assert r.exit_code == 0 and "All Connections" in r.stdout
