@@ -28,8 +28,8 @@ apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: {name: deny2, namespace: demo}
 ---
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
 metadata: {name: r, namespace: demo}
 ---
 apiVersion: v1
@@ -44,7 +44,7 @@ def test_each_unmodelled_kind_is_named_once_at_its_first_object() -> None:
     assert got == [
         ("NP801", 1, "1 NetworkPolicy (projectcalico.org/v3) object(s)"),
         ("NP801", 6, "2 AuthorizationPolicy (security.istio.io/v1) object(s)"),
-        ("NP801", 14, "1 HTTPRoute (gateway.networking.k8s.io/v1) object(s)"),
+        ("NP801", 14, "1 CiliumNetworkPolicy (cilium.io/v2) object(s)"),
     ]
     assert result.cluster.policies == ()
 
