@@ -14,8 +14,8 @@ kind: Pod
 metadata: {name: api, namespace: demo, labels: {app: api}}
 spec: {containers: [{name: a, image: x}]}
 ---
-apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
 metadata: {name: c, namespace: demo}
 """
 
@@ -24,7 +24,7 @@ def test_query_and_matrix_name_the_unmodelled_kinds(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(POD)
     for args in (["query", str(tmp_path), "--from", "any", "--to", "demo/api", "--no-smt"], ["matrix", str(tmp_path)]):
         result = CliRunner().invoke(cli, args)
-        assert "NP801" in result.stderr and "CiliumNetworkPolicy" in result.stderr
+        assert "NP801" in result.stderr and "AuthorizationPolicy" in result.stderr
         assert "NP801" not in result.stdout
 
 

@@ -1,8 +1,8 @@
 """Kinds that change connectivity but are not modelled are named, once per kind (NP801).
 
-A kind of another API group is not an old version of a core kind: `projectcalico.org/v3`
-NetworkPolicy is Calico's own resource (https://docs.tigera.io/calico/latest/reference/resources/networkpolicy),
-so NP003's "use networking.k8s.io/v1" advice would be wrong for it.
+A kind of another API group is not an old version of a core kind: `crd.antrea.io` NetworkPolicy
+is Antrea's own resource (https://antrea.io/docs/main/docs/antrea-network-policy/), so NP003's
+"use networking.k8s.io/v1" advice would be wrong for it.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from policylint.load.kinds import DIALECT_KINDS
 from policylint.load.unmodelled import UNMODELLED, unmodelled
 
 TEXT = """\
-apiVersion: projectcalico.org/v3
+apiVersion: crd.antrea.io/v1beta1
 kind: NetworkPolicy
 metadata: {name: c, namespace: demo}
-spec: {selector: all()}
+spec: {}
 ---
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
@@ -28,8 +28,8 @@ apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: {name: deny2, namespace: demo}
 ---
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
 metadata: {name: r, namespace: demo}
 ---
 apiVersion: v1
@@ -42,9 +42,9 @@ def test_each_unmodelled_kind_is_named_once_at_its_first_object() -> None:
     result = load_text(TEXT, "x.yaml")
     got = [(p.rule, p.span.line, p.message.split(" not modelled")[0]) for p in result.problems]
     assert got == [
-        ("NP801", 1, "1 NetworkPolicy (projectcalico.org/v3) object(s)"),
+        ("NP801", 1, "1 NetworkPolicy (crd.antrea.io/v1beta1) object(s)"),
         ("NP801", 6, "2 AuthorizationPolicy (security.istio.io/v1) object(s)"),
-        ("NP801", 14, "1 HTTPRoute (gateway.networking.k8s.io/v1) object(s)"),
+        ("NP801", 14, "1 AuthorizationPolicy (policy.linkerd.io/v1alpha1) object(s)"),
     ]
     assert result.cluster.policies == ()
 
@@ -55,9 +55,9 @@ def test_a_retired_version_of_the_same_group_is_still_np003() -> None:
 
 
 def test_a_kind_a_dialect_reads_drops_off_the_list(monkeypatch: pytest.MonkeyPatch) -> None:
-    skipped = {("cilium.io/v2", "CiliumNetworkPolicy"): (Span("f", 1, 1), 1)}
+    skipped = {("cilium.io/v2alpha1", "CiliumNetworkPolicy"): (Span("f", 1, 1), 1)}
     assert [u.kind for u in unmodelled(skipped)] == ["CiliumNetworkPolicy"]
-    monkeypatch.setitem(DIALECT_KINDS, "cilium.io/v2", frozenset({"CiliumNetworkPolicy"}))
+    monkeypatch.setitem(DIALECT_KINDS, "cilium.io/v2alpha1", frozenset({"CiliumNetworkPolicy"}))
     assert unmodelled(skipped) == []
 
 
