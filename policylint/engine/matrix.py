@@ -167,20 +167,15 @@ class PairPlan:
     def __init__(self, ev: Evaluator) -> None:
         n = len(ev.workloads)
         self.ev = ev
-        self._out_to: list[int] | None = None
-        self._open_out = 0
-        if ev.layered:  # tiers can decide any pair: every workload is a candidate, every pair evaluated
-            self.in_iso = self.out_iso = [True] * n
-            self.in_cand: list[int] = [(1 << n) - 1] * n
-            self.out_cand = list(self.in_cand)
-            self.open_in = 0
-            self.in_from = list(self.in_cand)
-            return
+        # With other tiers, isolation by NetworkPolicy no longer decides alone: no shortcuts then.
+        self.layered = ev.layered
         self.in_iso = [ev.is_isolated(w, Direction.INGRESS) for w in range(n)]
         self.out_iso = [ev.is_isolated(w, Direction.EGRESS) for w in range(n)]
         self.out_cand = [_candidates(ev.rules_for(w, Direction.EGRESS)) if self.out_iso[w] else 0 for w in range(n)]
         self.open_in = sum(1 << w for w in range(n) if not self.in_iso[w])
-        self.in_cand = [0] * n
+        self.in_cand: list[int] = [0] * n
+        self._out_to: list[int] | None = None
+        self._open_out = 0
         # Destinations sharing one candidate-source set are handled together (rules_for is cached per
         # policy tuple, so there are few distinct sets).
         groups: dict[int, int] = {}
@@ -194,6 +189,8 @@ class PairPlan:
                 self.in_from[s] |= dsts
 
     def destinations(self, s: int) -> int:
+        if self.layered:  # tiers can allow what no NetworkPolicy names: every pair is a candidate
+            return self.ev.universe & ~(1 << s)
         reach = self.open_in | self.in_from[s]
         if self.out_iso[s]:
             reach &= self.out_cand[s]
@@ -212,6 +209,8 @@ class PairPlan:
                 for t in bit_indices(cand):
                     self._out_to[t] |= srcs
             self._open_out = sum(1 << w for w in range(n) if not self.out_iso[w])
+        if self.layered:
+            return self.ev.universe & ~(1 << d)
         reach = self._open_out | self._out_to[d]
         if self.in_iso[d]:
             reach &= self.in_cand[d]
@@ -219,7 +218,7 @@ class PairPlan:
 
     def conns(self, s: int, d: int) -> ConnSet:
         """What `s` may open to `d`; no evaluation when neither side is isolated."""
-        if not self.out_iso[s] and not self.in_iso[d]:
+        if not self.layered and not self.out_iso[s] and not self.in_iso[d]:
             return ALL
         return self.ev.allowed_conns(s, d)
 
@@ -249,7 +248,7 @@ def _row(ev: Evaluator, plan: PairPlan, s: int, identity: bool, pos: list[int]) 
         dsts.sort(key=pos.__getitem__)
     in_iso = plan.in_iso
     allowed = ev.allowed_conns
-    if plan.out_iso[s]:
+    if plan.out_iso[s] or plan.layered:
         for d in dsts:
             conns = allowed(s, d)
             if conns:

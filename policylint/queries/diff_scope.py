@@ -57,6 +57,8 @@ def _keys(ev: Evaluator) -> dict[tuple[str, str, str], int] | None:
 
 def _same_world(base: Evaluator, head: Evaluator) -> bool:
     b, h = base.cluster, head.cluster
+    if base.layered or head.layered:  # other tiers decide too: compare everything
+        return False
     if base.assumptions != head.assumptions or content(b.tiers) != content(h.tiers):
         return False
     return [(ns.name, ns.labels) for ns in b.namespaces] == [(ns.name, ns.labels) for ns in h.namespaces]

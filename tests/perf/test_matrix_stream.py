@@ -136,3 +136,19 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path) -> N
         err = proc.stderr.read()
         assert proc.wait(timeout=120) == 0
         assert first and b"Traceback" not in err and b"BrokenPipe" not in err and err == b""
+
+
+TIER_FIXTURES = sorted(p for p in (ROOT / "fixtures" / "tiers").iterdir() if p.is_dir())
+
+
+def test_layered_clusters_stream_the_full_matrix_without_shortcuts() -> None:
+    """With admin/baseline or dialect tiers, NetworkPolicy isolation does not decide alone: every pair
+    is evaluated (fixtures/tiers/*), and the stream equals the full matrix."""
+    from policylint.load import load_paths
+
+    layered = 0
+    for case in TIER_FIXTURES:
+        ev = Evaluator(load_paths([str(case)]).cluster)
+        layered += ev.layered
+        assert list(iter_connections(ev)) == _ordered(compute_matrix(ev)), case.name
+    assert layered
