@@ -120,10 +120,13 @@ class Layers:
             run.decide(admitted, True, NETWORK_POLICY, "rule", passed, network_policy=True)
             run.decide(conns - admitted, False, NETWORK_POLICY, "isolated", passed, network_policy=True)
             return []
-        rules = [(p, r) for p in layer.policies if self.selects(p, endpoint)
+        # Cilium's denies count whether or not their policy isolates; elsewhere a policy's rules
+        # count only in the directions it governs (NetworkPolicy policyTypes, Calico types).
+        every = layer.combine is Combine.UNION_MINUS_DENY
+        selecting = [p for p in layer.policies if self.selects(p, endpoint)]
+        listing = tuple(p.origin for p in selecting if direction in p.directions)
+        rules = [(p, r) for p in selecting if every or direction in p.directions
                  for r in self.forms.rules(p) if r.rule.direction is direction]
-        listing = tuple(p.origin for p in layer.policies
-                        if direction in p.directions and self.selects(p, endpoint))
         if run.record:
             self._notes(run, rules, other, conns, dst)
         step = _first_match if layer.combine is Combine.FIRST_MATCH else (
@@ -190,8 +193,7 @@ def _isolation_union(
 ) -> list[Region]:
     if not listing:
         return [(conns, passed)]
-    in_effect = [(p, r) for p, r in rules if direction_listed(p, r)]
-    admitted = _admitting(ls, run, tier, in_effect, Action.ALLOW, other, dst, conns, passed, listing, True)
+    admitted = _admitting(ls, run, tier, rules, Action.ALLOW, other, dst, conns, passed, listing, True)
     run.decide(conns - admitted, False, tier.name, "isolated", passed, policies=listing)
     return []
 
@@ -207,11 +209,6 @@ def _union_minus_deny(
     admitted = _admitting(ls, run, tier, rules, Action.ALLOW, other, dst, rest, passed, listing, True)
     run.decide(rest - admitted, False, tier.name, "isolated", passed, policies=listing)
     return []
-
-
-def direction_listed(policy: TierPolicy, rule: CompiledForm) -> bool:
-    """ISOLATION_UNION: a rule counts only in a direction its policy governs (policyTypes)."""
-    return rule.rule.direction in policy.directions
 
 
 def _rule_text(o: Origin) -> str:

@@ -10,6 +10,7 @@ from policylint.engine.flow import Endpoint
 from policylint.engine.selectors import unmet
 from policylint.findings import Span
 from policylint.model.policy import Direction, NetworkPolicy, Peer, Protocol
+from policylint.queries.explain_layers import layer_lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,7 @@ class SideExplanation:
     isolating: list[tuple[str, Span]] = field(default_factory=list)
     allowing: list[RuleNote] = field(default_factory=list)
     misses: list[RuleNote] = field(default_factory=list)  # closest first
+    layers: list[str] = field(default_factory=list)  # clusters with tiers: what decided each part
 
 
 def _peer_miss(ev: Evaluator, policy: NetworkPolicy, peer: Peer, other: Endpoint) -> tuple[int, str]:
@@ -96,6 +98,7 @@ def explain_side(
             if why:
                 scored.append((dist, RuleNote(*note_base, why)))
     exp.misses = [n for _, n in sorted(scored, key=lambda t: (t[0], t[1].policy, t[1].rule))]
+    exp.layers = layer_lines(ev, endpoint, other, direction, want)
     return exp
 
 

@@ -74,7 +74,7 @@ def with_representatives(cluster: Cluster) -> Cluster:
                 if found is not None:
                     namespaces += [found[0]] if found[0] is not None else []
                     workloads.append(dataclasses.replace(found[1], ports=ports))
-    return Cluster.of(namespaces, workloads, cluster.services, cluster.policies)
+    return Cluster.of(namespaces, workloads, cluster.services, cluster.policies, cluster.tiers)
 
 
 def representatives_evaluator(ev: Evaluator) -> Evaluator:

@@ -21,6 +21,13 @@ def _side_text(side: SideExplanation | None) -> list[str]:
         return []
     word = "egress from" if side.direction is Direction.EGRESS else "ingress to"
     head = f"{word} {side.endpoint}: "
+    if side.layers:  # clusters with tiers: the tiers' decisions, then the NetworkPolicy layer
+        return [f"{word} {side.endpoint}:", *(f"  {line}" for line in side.layers),
+                *(f"  {line}" for line in _np_lines(side, head))]
+    return _np_lines(side, head)
+
+
+def _np_lines(side: SideExplanation, head: str) -> list[str]:
     if not side.governed:
         return [head + "not governed by any policy (hostNetwork pods are not selected): allowed"]
     if not side.isolated:
@@ -67,7 +74,7 @@ def _side_json(side: SideExplanation | None) -> dict[str, Any] | None:
     def note(n: RuleNote) -> dict[str, Any]:
         return {"policy": n.policy, "rule": n.rule, "file": n.span.file, "line": n.span.line, "reason": n.text}
 
-    return {
+    doc: dict[str, Any] = {
         "direction": side.direction.value,
         "endpoint": side.endpoint,
         "governed": side.governed,
@@ -77,6 +84,9 @@ def _side_json(side: SideExplanation | None) -> dict[str, Any] | None:
         "allowing": [note(n) for n in side.allowing],
         "misses": [note(n) for n in side.misses],
     }
+    if side.layers:
+        doc["tiers"] = side.layers
+    return doc
 
 
 def answer_json(a: Answer) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from tier_cases import EGRESS, INGRESS, app, ns_pods, policy, rule, tcp, tier, t
 from policylint.engine.concrete import Evaluator
 from policylint.engine.connset import ALL, ConnSet
 from policylint.engine.flow import Flow
+from policylint.engine.smt import SmtEngine
 from policylint.model import Cluster, Direction, LabelSelector, NetworkPolicy, PortSpec, Protocol, Rule
 from policylint.model.compile_network_policy import network_policy_tier_policies
 from policylint.model.rule_form import (
@@ -32,7 +33,11 @@ DENY_ALL_INGRESS_Y = NetworkPolicy("b", "deny-all", LabelSelector((("app", "y"),
 
 
 def allows(cluster: Cluster, port: int, src: int = X, dst: int = Y) -> bool:
-    return Evaluator(cluster).verdict(Flow(src, dst, TCP, port)).allowed
+    """The concrete verdict, checked against the SMT one (nested if-then-else over the tiers)."""
+    flow = Flow(src, dst, TCP, port)
+    concrete = Evaluator(cluster).verdict(flow).allowed
+    assert SmtEngine(cluster).verdict(flow) == concrete, flow
+    return concrete
 
 
 def admin(*policies: object, combine: Combine = Combine.FIRST_MATCH) -> object:

@@ -29,9 +29,10 @@ def app(value: str) -> PodScope:
 
 def rule(direction: Direction, action: Action, peers: tuple[Match, ...] = EVERY_PEER,
          ports: tuple[PortSpec, ...] | None = None, index: int = 0, policy: str = "p",
-         tier: str = "Admin", not_ports: tuple[PortSpec, ...] = (), unmodelled: tuple[str, ...] = ()) -> FormRule:
-    origin = Origin("ClusterNetworkPolicy", policy, tier=tier, rule_index=index, section=direction.value.lower(),
-                    action_written=action.value)
+         tier: str = "Admin", not_ports: tuple[PortSpec, ...] = (), unmodelled: tuple[str, ...] = (),
+         priority: float | None = None) -> FormRule:
+    origin = Origin("ClusterNetworkPolicy", policy, tier=tier, priority=priority, rule_index=index,
+                    section=direction.value.lower(), action_written=action.value)
     return FormRule(direction, action, peers, ports, origin, not_ports, unmodelled)
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import z3
 
 from policylint.engine.flow import Assumptions, IPAddress
+from policylint.engine.smt.form import FormEncoder
 from policylint.engine.smt.symbols import NAME, Endpoint, Universe, Z, in_network, label_facts, pod_axioms
 from policylint.model import (
     Cluster,
@@ -224,6 +225,16 @@ class Encoder:
     def _side(
         self, ep: Endpoint, other: Endpoint, direction: Direction, flow: FlowVars, only: frozenset[str] | None
     ) -> Z:
+        if self.cluster.tiers:
+            np = lambda: self._np(ep, other, direction, flow, only)  # noqa: E731
+            return FormEncoder(self).side(ep, other, direction, flow, np)
+        isolated, allowed = self._np(ep, other, direction, flow, only)
+        return z3.Or(z3.Not(isolated), allowed)
+
+    def _np(
+        self, ep: Endpoint, other: Endpoint, direction: Direction, flow: FlowVars, only: frozenset[str] | None
+    ) -> tuple[Z, Z]:
+        """(isolated, some rule of a selecting policy admits) for NetworkPolicy v1 at `ep`."""
         isolating, allowing = [], []
         for policy in self.policies:
             if not policy.isolates(direction) or (only is not None and policy.namespace not in only):
@@ -232,7 +243,7 @@ class Encoder:
             isolating.append(selected)
             rules = [self.rule(policy, r, other, flow) for r in policy.rules(direction)]
             allowing.append(z3.And(selected, self.any(rules)))
-        return z3.Or(z3.Not(self.any(isolating)), self.any(allowing))
+        return self.any(isolating), self.any(allowing)
 
     def allowed(self, flow: FlowVars, src_in: frozenset[str] | None = None, dst_in: frozenset[str] | None = None) -> Z:
         """Egress allowed at the source AND ingress allowed at the destination; a workload may

@@ -9,7 +9,8 @@ from typing import Any
 
 import z3
 
-from policylint.model import NAMESPACE_NAME_LABEL, Cluster, LabelSelector, Protocol
+from policylint.model import NAMESPACE_NAME_LABEL, Cluster, LabelSelector, PortSpec, Protocol
+from policylint.model.rule_form import PodScope
 
 Z = Any  # z3 ships no type stubs: every z3 term is typed `Z`, and `Z` never leaves engine/smt
 NAME = NAMESPACE_NAME_LABEL
@@ -22,7 +23,31 @@ def cluster_selectors(cluster: Cluster) -> list[LabelSelector]:
         for rule in (p.ingress or ()) + (p.egress or ()):
             for peer in rule.peers or ():
                 out += [s for s in (peer.pod_selector, peer.namespace_selector) if s is not None]
+    for scope in _tier_scopes(cluster):
+        out += [s for s in (scope.pods, scope.namespace_selector) if s is not None]
+        if scope.namespace is not None:
+            out.append(LabelSelector(match_labels=((NAME, scope.namespace),)))
     return out
+
+
+def _tier_scopes(cluster: Cluster) -> list[PodScope]:
+    out: list[PodScope] = []
+    for tier in cluster.tiers:
+        for pol in tier.policies:
+            out.extend(pol.subject)
+            for rule in pol.rules:
+                for m in rule.peers:
+                    out.extend(s for s in (m.pods, m.not_pods) if s is not None)
+    return out
+
+
+def _port_specs(cluster: Cluster) -> list[PortSpec]:
+    specs = [s for p in cluster.policies for r in (p.ingress or ()) + (p.egress or ()) for s in r.ports or ()]
+    for tier in cluster.tiers:
+        for pol in tier.policies:
+            for rule in pol.rules:
+                specs.extend((*(rule.ports or ()), *rule.not_ports))
+    return specs
 
 
 @dataclass(frozen=True)
@@ -48,7 +73,7 @@ class Universe:
                 seen.setdefault(k, set()).add(v)
             for r in sel.match_expressions:
                 seen.setdefault(r.key, set()).update(r.values)
-        specs = [s for p in cluster.policies for r in (p.ingress or ()) + (p.egress or ()) for s in r.ports or ()]
+        specs = _port_specs(cluster)
         names = sorted({(s.port, s.protocol) for s in specs if isinstance(s.port, str)}, key=str)
         values = {k: tuple(sorted(vs)) for k, vs in sorted(seen.items())}
         index = {(k, v): i for k, vs in values.items() for i, v in enumerate(vs)}

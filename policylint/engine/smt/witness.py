@@ -80,7 +80,7 @@ def materialize(cluster: Cluster, witness: Witness) -> tuple[Cluster, Flow]:
         name = f"policylint-witness-{role}"
         workloads.append(Workload(end.namespace, name, "Pod", dict(end.labels), end.ports, end.host_network))
         ends.append(len(workloads) - 1)
-    copy = Cluster.of(namespaces, workloads, cluster.services, cluster.policies)
+    copy = Cluster.of(namespaces, workloads, cluster.services, cluster.policies, cluster.tiers)
     return copy, Flow(ends[0], ends[1], witness.protocol, witness.port)
 
 
