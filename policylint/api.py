@@ -210,7 +210,7 @@ class MatrixRows:
 def matrix_rows(source: Paths | Input, config: Config | None = None) -> MatrixRows:
     """Every allowed connection, like `matrix`, without holding them all: for large dense clusters."""
     config = _config(config)
-    ev = Evaluator(_input(source, config, validate=False).loaded.cluster, config.assumptions)
+    ev = Evaluator(evaluated(_input(source, config, validate=False).loaded.cluster, config), config.assumptions)
     return MatrixRows(ev, iter_connections(ev))
 
 

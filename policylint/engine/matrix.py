@@ -167,9 +167,14 @@ class PairPlan:
     def __init__(self, ev: Evaluator) -> None:
         n = len(ev.workloads)
         self.ev = ev
-        self.in_iso = [ev.is_isolated(w, Direction.INGRESS) for w in range(n)]
-        self.out_iso = [ev.is_isolated(w, Direction.EGRESS) for w in range(n)]
-        self.out_cand = [_candidates(ev.rules_for(w, Direction.EGRESS)) if self.out_iso[w] else 0 for w in range(n)]
+        # Tiers can decide any pair (a Deny where no NetworkPolicy isolates): every pair is
+        # evaluated then, as in _workload_pairs.
+        layered = ev.layered
+        self.in_iso = [layered or ev.is_isolated(w, Direction.INGRESS) for w in range(n)]
+        self.out_iso = [layered or ev.is_isolated(w, Direction.EGRESS) for w in range(n)]
+        everyone = (1 << n) - 1
+        self.out_cand = [everyone if layered else _candidates(ev.rules_for(w, Direction.EGRESS))
+                         if self.out_iso[w] else 0 for w in range(n)]  # fmt: skip
         self.open_in = sum(1 << w for w in range(n) if not self.in_iso[w])
         self.in_cand: list[int] = [0] * n
         self._out_to: list[int] | None = None
@@ -179,7 +184,7 @@ class PairPlan:
         groups: dict[int, int] = {}
         for d in range(n):
             if self.in_iso[d]:
-                cand = self.in_cand[d] = _candidates(ev.rules_for(d, Direction.INGRESS))
+                cand = self.in_cand[d] = everyone if layered else _candidates(ev.rules_for(d, Direction.INGRESS))
                 groups[cand] = groups.get(cand, 0) | (1 << d)
         self.in_from = [0] * n  # isolated destinations whose ingress rules name the source
         for cand, dsts in groups.items():
