@@ -238,7 +238,7 @@ def matrix_rows(source: Paths | Input, config: Config | None = None, networks: S
     """Every allowed connection, like `matrix`, without holding them all: for large dense clusters.
     `networks` (endpoint texts; CIDRs and addresses count) also cut the external space, for filters."""
     config = _config(config)
-    cluster = _input(source, config, validate=False).loaded.cluster
+    cluster = evaluated(_input(source, config, validate=False).loaded.cluster, config)
     ev = Evaluator(cluster, config.assumptions, extra_networks(list(networks)))
     return MatrixRows(ev, iter_connections(ev))
 
