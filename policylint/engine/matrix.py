@@ -181,7 +181,7 @@ class PairPlan:
         groups: dict[int, int] = {}
         for d in range(n):
             if self.in_iso[d]:
-                cand = self.in_cand[d] = everyone if layered else _candidates(ev.rules_for(d, Direction.INGRESS))
+                cand = self.in_cand[d] = _candidates(ev.rules_for(d, Direction.INGRESS))
                 groups[cand] = groups.get(cand, 0) | (1 << d)
         self.in_from = [0] * n  # isolated destinations whose ingress rules name the source
         for cand, dsts in groups.items():
