@@ -30,7 +30,7 @@ from policylint.model.cluster import Cluster
 from policylint.model.compile_network_policy import network_policy_tier_policies
 from policylint.model.dialects import build_tiers
 from policylint.model.policy import NetworkPolicy
-from policylint.model.rule_form import Tier
+from policylint.model.rule_form import PodScope, Tier
 from policylint.model.workload import Namespace, Service, Workload
 
 Key = tuple[str, str, str]  # namespace, kind, name
@@ -80,10 +80,14 @@ def build_cluster(objects: Sequence[LMap], default_namespace: str = "default") -
                 members.append(_Member(kind == "Pod", own, w))
         except Skip:
             continue
-    workloads = merge_owned(r, members, parents)
-    if replicas and PER_REPLICA_KEYS & selector_keys(policies, services):
-        workloads = per_replica(workloads, replicas)
     tiers = build_tiers(r, dialect_objects, default_namespace, namespaces) if dialect_objects else ()
+    # Pods of one owner split by the labels Kubernetes selectors test. Dialect selectors do not
+    # split them yet (NCA and netpol-analyzer, whose corpora the conformance suites hold, keep one
+    # workload per owner there); docs/layers.md says so.
+    tested = selector_keys(policies, services)
+    workloads = merge_owned(r, members, parents, tested)
+    if replicas and PER_REPLICA_KEYS & (tested | tier_selector_keys(tiers)):
+        workloads = per_replica(workloads, replicas)
     entries = build_entries(r, dialect_objects, default_namespace)
     tiers = tuple(with_network_policies(t, policies) if t.holds_network_policy else t for t in tiers)
     cluster = Cluster.of(
@@ -103,7 +107,8 @@ def with_network_policies(tier: Tier, policies: list[NetworkPolicy]) -> Tier:
     return replace(tier, policies=tuple(sorted(tier.policies + compiled, key=lambda p: p.order)))
 
 
-def merge_owned(r: Reader, members: list[_Member], parents: dict[Key, Key]) -> list[Workload]:
+def merge_owned(r: Reader, members: list[_Member], parents: dict[Key, Key],
+                tested: set[str] | None = None) -> list[Workload]:  # fmt: skip
     """One workload per controller: a Pod joins its direct owner, and any object joins an owner
     that is itself in the input (so `kubectl get all` gives one workload, not three)."""
     present = {m.key for m in members if not m.is_pod}
@@ -115,13 +120,17 @@ def merge_owned(r: Reader, members: list[_Member], parents: dict[Key, Key]) -> l
             key = parents[key]
             seen.add(key)
         groups.setdefault(key, []).append(m)
-    return [w for key, group in sorted(groups.items()) for w in _merged(r, key, group)]
+    return [w for key, group in sorted(groups.items()) for w in _merged(r, key, group, tested)]
 
 
-def _merged(r: Reader, key: Key, group: list[_Member]) -> list[Workload]:
+def _merged(r: Reader, key: Key, group: list[_Member], tested: set[str] | None = None) -> list[Workload]:
     """One workload per distinct label set of the owner's pods: a policy selects pods, so a pod
     relabelled by hand (`quarantine: "true"`) is evaluated with its own labels. The largest set
-    (the first on a tie) keeps the owner's name; each other is named after its first pod."""
+    (the first on a tie) keeps the owner's name; each other is named after its first pod.
+
+    Only labels that some selector of the input tests (`tested`; None: every label) can make pods
+    behave differently: pods differing in other labels stay one workload, as other analyzers
+    report them."""
     group.sort(key=lambda m: (m.key != key, m.is_pod, m.workload.name, m.workload.span))
     first = group[0].workload
     pods = [m.workload for m in group if m.is_pod]
@@ -129,7 +138,10 @@ def _merged(r: Reader, key: Key, group: list[_Member]) -> list[Workload]:
         return [first]
     sets: dict[tuple[tuple[str, str], ...], list[Workload]] = {}
     for p in pods:
-        sets.setdefault(tuple(sorted(p.labels.items())), []).append(p)
+        # Labels the controller sets per pod (a hash, a generation, a replica's name) differ between
+        # pods that behave alike; only labels people set (a `quarantine` label) split a workload.
+        kept = (kv for kv in p.labels.items() if kv[0] not in CONTROLLER_KEYS and (tested is None or kv[0] in tested))
+        sets.setdefault(tuple(sorted(kept)), []).append(p)
     if not sets:
         return [Workload(key[0], key[2], key[1], first.labels, first.ports, first.host_network, first.span,
                          first.annotations)]  # fmt: skip
@@ -149,6 +161,31 @@ def _merged(r: Reader, key: Key, group: list[_Member]) -> list[Workload]:
 
 
 PER_REPLICA_KEYS = frozenset(PER_REPLICA)
+CONTROLLER_KEYS = PER_REPLICA_KEYS | {
+    "pod-template-hash", "controller-revision-hash", "pod-template-generation", "controller-uid",
+    "batch.kubernetes.io/controller-uid", "job-name", "batch.kubernetes.io/job-name",
+    "batch.kubernetes.io/job-completion-index",
+}
+
+
+def tier_selector_keys(tiers: tuple[Tier, ...]) -> set[str]:
+    """Every pod label key a dialect tier's subjects and peers test."""
+    keys: set[str] = set()
+
+    def add(scope: PodScope | None) -> None:
+        if scope is not None:
+            keys.update(k for k, _ in scope.pods.match_labels)
+            keys.update(req.key for req in scope.pods.match_expressions)
+
+    for tier in tiers:
+        for pol in tier.policies:
+            for scope in pol.subject:
+                add(scope)
+            for rule in pol.rules:
+                for match in rule.peers:
+                    add(match.pods)
+                    add(match.not_pods)
+    return keys
 
 
 def selector_keys(policies: list[NetworkPolicy], services: list[Service]) -> set[str]:
