@@ -178,7 +178,9 @@ def test_pods_of_one_owner_merge_into_one_workload_named_after_it() -> None:
 
 def test_owner_pods_with_different_labels_warn() -> None:
     # Each label set is evaluated on its own (tests/model/test_controller_labels.py).
-    result = load_text("---\n".join([_pod("rs-2", "{app: b}"), _pod("rs-1", "{app: a}")]))
+    policy = ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p}\n"
+              "spec: {podSelector: {matchLabels: {app: a}}}\n")
+    result = load_text("---\n".join([_pod("rs-2", "{app: b}"), _pod("rs-1", "{app: a}"), policy]))
     assert [(w.name, w.labels) for w in result.cluster.workloads] == [("rs", {"app": "a"}), ("rs-2", {"app": "b"})]
     assert [p.rule for p in result.problems] == ["NP006"]
 

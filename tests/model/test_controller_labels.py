@@ -87,10 +87,20 @@ metadata:
   ownerReferences: [{apiVersion: apps/v1, kind: DaemonSet, name: agent, uid: u1, controller: true}]
 spec: {containers: [{name: c, image: x}]}
 """
+QUARANTINE = """---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: quarantine, namespace: ops}
+spec:
+  podSelector: {matchLabels: {quarantine: "true"}}
+  policyTypes: [Ingress, Egress]
+"""
 
 
 def test_each_label_set_of_an_owner_is_its_own_workload_and_pods_are_named_as_kubectl_shows_them() -> None:
-    result = load_text(PODS)
+    # A policy selects pods by their own labels (NetworkPolicy spec.podSelector), so the relabelled pod is
+    # isolated on its own.
+    result = load_text(PODS + QUARANTINE)
     by_name = {w.name: w for w in result.cluster.workloads}
     assert by_name["agent"].labels == {"app": "agent"}
     assert by_name["agent-bbbbb"].labels == {"app": "agent", "quarantine": "true"}
@@ -100,6 +110,13 @@ def test_each_label_set_of_an_owner_is_its_own_workload_and_pods_are_named_as_ku
         spec = resolve(ev, pod)
         [index] = [i for i in range(len(ev.workloads)) if spec.workloads >> i & 1]
         assert ev.workloads[index].name == workload
+
+
+def test_pods_differing_only_in_labels_no_selector_tests_stay_one_workload() -> None:
+    # They behave alike: no selector can tell them apart (what other analyzers report, too).
+    result = load_text(PODS)
+    assert [w.name for w in result.cluster.workloads] == ["agent"]
+    assert [p.rule for p in result.problems] == []
 
 
 def test_a_mirror_pod_owned_by_its_node_is_a_pod() -> None:
