@@ -20,6 +20,7 @@ from strategies import clusters
 from policylint.engine.concrete import Evaluator
 from policylint.engine.matrix import Connection, External, Matrix, MatrixEndpoint, compute_matrix, iter_connections
 from policylint.model import Cluster
+from policylint.queries.grouping import external_text
 from policylint.reporters.matrix import FORMATS, write
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,7 +39,7 @@ def _ordered(m: Matrix) -> list[Connection]:
 
 def _text(m: Matrix, e: MatrixEndpoint) -> str:
     if isinstance(e, External):
-        return f"{m.evaluator.space.range_text(e.atoms)}[External]"
+        return external_text(m.evaluator.space, e.atoms)  # as the policies write ranges (issue 16)
     return m.evaluator.workloads[e].ref
 
 
@@ -52,7 +53,7 @@ def _json(m: Matrix, e: MatrixEndpoint) -> dict[str, Any]:
 def reference(m: Matrix, fmt: str) -> str:
     rows = _ordered(m)
     if fmt == "text":
-        lines = [f"{_text(m, c.src)} => {_text(m, c.dst)} : {c.conns}" for c in rows]
+        lines = [f"{_text(m, c.src)} -> {_text(m, c.dst)} : {c.conns}" for c in rows]
         return "\n".join(lines) + ("\n" if lines else "")
     if fmt == "json":
         dicts = [{"src": _json(m, c.src), "dst": _json(m, c.dst), "conns": c.conns.to_json()} for c in rows]

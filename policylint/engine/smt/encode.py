@@ -143,8 +143,11 @@ class Encoder:
     def string_requirement(self, r: Requirement, present: Z, value: Z) -> Z:
         """Calico's contains / starts with / ends with over the values the cluster mentions (the
         operator's own text among them); the one "other" index stands for values that fail it."""
-        passing = self.any([value == self.u.index(r.key, v) for v in self.u.values[r.key]
-                            if string_test(r.operator, r.values[0], v)])  # fmt: skip
+        if r.values[0] == "":  # every value contains, starts and ends with the empty string
+            passing = self.true
+        else:
+            passing = self.any([value == self.u.index(r.key, v) for v in self.u.values[r.key]
+                                if string_test(r.operator, r.values[0], v)])  # fmt: skip
         if r.operator in STRING_OPERATORS:
             return z3.And(present, passing)
         return z3.Or(z3.Not(present), z3.Not(passing))
