@@ -16,7 +16,7 @@ Output: policylint/load/schemas/policy.networking.k8s.io-<version>-<kind>.json (
 load/validate.py: schema_file), self-contained. The CRD's openAPIV3Schema is kept as written
 except: descriptions and `status` are dropped, `x-kubernetes-validations` (CEL rules, which
 jsonschema cannot run; the builders check the ones that matter) are dropped, and optional
-fields accept null, as the API server prunes nulls of non-nullable CRD fields before it
+(not required) fields accept null, as the API server prunes nulls of non-nullable CRD fields before it
 validates, and fields with a `default` are not required, as it defaults them first.
 apiVersion and kind are pinned to the version and kind of the file.
 """
@@ -63,7 +63,8 @@ def convert(node: Any) -> Any:
         if key in DROPPED:
             continue
         if key == "properties":
-            out[key] = {k: _nullable(convert(v)) for k, v in value.items()}
+            required = set(node.get("required", ()))
+            out[key] = {k: convert(v) if k in required else _nullable(convert(v)) for k, v in value.items()}
         else:
             out[key] = convert(value)
     if "required" in out:

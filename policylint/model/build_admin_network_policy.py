@@ -24,8 +24,8 @@ BASELINE_NOT_DEFAULT = "NP706"
 
 
 def _ports(r: Reader, item: LMap, path: str) -> tuple[PortSpec, ...] | None:
-    ports: LSeq | None = item.get("ports")
-    return None if ports is None else v1alpha1_ports(ports)
+    ports = item.get("ports")
+    return v1alpha1_ports(r, ports, f"{path}.ports") if isinstance(ports, LSeq) else None
 
 
 def admin_network_policy(r: Reader, obj: LMap, name: str) -> TierPolicy:

@@ -18,8 +18,8 @@ CLUSTER_NETWORK_POLICY = "ClusterNetworkPolicy"
 
 
 def _protocols(r: Reader, item: LMap, path: str) -> tuple[PortSpec, ...] | None:
-    protocols: LSeq | None = item.get("protocols")
-    return None if protocols is None else v1alpha2_protocols(r, protocols, f"{path}.protocols")
+    protocols = item.get("protocols")
+    return v1alpha2_protocols(r, protocols, f"{path}.protocols") if isinstance(protocols, LSeq) else None
 
 
 def cluster_network_policy(r: Reader, obj: LMap, name: str) -> TierPolicy:

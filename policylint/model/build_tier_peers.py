@@ -10,7 +10,7 @@ NamespacedPod) and apis/v1alpha1/shared_types.go.
 
 from __future__ import annotations
 
-from policylint.load.fields import Reader, span_in
+from policylint.load.fields import Reader, Skip, span_in
 from policylint.load.located_yaml import LMap, LSeq
 from policylint.model.build_policy import parse_cidr
 from policylint.model.build_selector import selector
@@ -51,7 +51,8 @@ def peer_match(r: Reader, seq: LSeq, index: int, path: str) -> tuple[Match, ...]
     """
     item = seq[index]
     if not isinstance(item, LMap):
-        return ()
+        r.bad(span_in(seq, index), path, "is not a mapping; object skipped")
+        raise Skip
     scope = pod_scopes(r, item, path)
     if scope is not None:
         return (Match(pods=scope),)
@@ -65,7 +66,11 @@ def peer_match(r: Reader, seq: LSeq, index: int, path: str) -> tuple[Match, ...]
     if nodes is not None:
         return (Match(unresolved=(f"nodes {nodes} (node addresses are not in the manifests)",)),)
     names: LSeq | None = r.field(item, "domainNames", LSeq, path)
-    return tuple(Match(unresolved=(f"domain name {name} (resolved by DNS at run time)",)) for name in names or ())
+    if names is None:
+        # Nulls pass the schema but the API server prunes them, and then the peer sets nothing.
+        r.bad(span_in(seq, index), path, "sets none of namespaces, pods, networks, nodes, domainNames; object skipped")
+        raise Skip
+    return tuple(Match(unresolved=(f"domain name {name} (resolved by DNS at run time)",)) for name in names)
 
 
 def bad_cidrs(r: Reader, seq: LSeq, path: str) -> bool:

@@ -37,7 +37,9 @@ def tier_policy(r: Reader, obj: LMap, written: Written, ports_of: PortsOf) -> Ti
     spec: LMap = obj["spec"]
     subject = pod_scopes(r, spec["subject"], "spec.subject")
     if subject is None:
-        raise Skip  # the schema requires exactly one field; cannot happen after validation
+        # Nulls pass the schema but the API server prunes them, and then the subject sets nothing.
+        r.bad(spec.value_span("subject"), "spec.subject", "sets neither namespaces nor pods; object skipped")
+        raise Skip
     origin = Origin(written.kind, written.name, None, obj.span, written.tier, written.priority)
     rules: list[FormRule] = []
     directions: list[Direction] = []

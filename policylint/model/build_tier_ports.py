@@ -22,50 +22,59 @@ def named(name: str, item: LMap) -> tuple[PortSpec, ...]:
     return tuple(PortSpec(name, None, p, False, item.span) for p in PROTOCOLS)
 
 
-def v1alpha1_ports(seq: LSeq) -> tuple[PortSpec, ...]:
+def v1alpha1_ports(r: Reader, seq: LSeq, path: str) -> tuple[PortSpec, ...]:
     out: list[PortSpec] = []
-    for item in seq:
-        if not isinstance(item, LMap):
-            continue
-        number, ports, name = item.get("portNumber"), item.get("portRange"), item.get("namedPort")
-        if isinstance(number, LMap):
+    for i, item in enumerate(seq):
+        number = item.get("portNumber") if isinstance(item, LMap) else None
+        ports = item.get("portRange") if isinstance(item, LMap) else None
+        name = item.get("namedPort") if isinstance(item, LMap) else None
+        if isinstance(number, LMap) and isinstance(number.get("port"), int):
             proto = _BY_NAME.get(str(number.get("protocol") or "TCP"), Protocol.TCP)
             out.append(PortSpec(int(number["port"]), None, proto, "protocol" in number, number.span))
-        elif isinstance(ports, LMap):
+        elif isinstance(ports, LMap) and isinstance(ports.get("start"), int) and isinstance(ports.get("end"), int):
             proto = _BY_NAME.get(str(ports.get("protocol") or "TCP"), Protocol.TCP)
             out.append(PortSpec(int(ports["start"]), int(ports["end"]), proto, "protocol" in ports, ports.span))
-        elif isinstance(name, str):
+        elif isinstance(name, str) and isinstance(item, LMap):
             out.extend(named(name, item))
+        else:
+            _empty(r, seq, i, f"{path}[{i}]", "portNumber, portRange or namedPort")
     return tuple(out)
+
+
+def _empty(r: Reader, seq: LSeq, index: int, path: str, fields: str) -> None:
+    """Nulls pass the schema but the API server prunes them, and then the entry sets nothing."""
+    r.bad(span_in(seq, index), path, f"sets none of {fields}; object skipped")
+    raise Skip
 
 
 def v1alpha2_protocols(r: Reader, seq: LSeq, path: str) -> tuple[PortSpec, ...]:
     """Skip (after a located NP002) when a range breaks the CRD's `self.start < self.end`."""
     out: list[PortSpec] = []
     for i, item in enumerate(seq):
-        if not isinstance(item, LMap):
-            continue
-        name = item.get("destinationNamedPort")
-        if isinstance(name, str):
+        before = len(out)
+        name = item.get("destinationNamedPort") if isinstance(item, LMap) else None
+        if isinstance(name, str) and isinstance(item, LMap):
             out.extend(named(name, item))
         for key, proto in _PROTOCOL_KEYS.items():
-            attrs = item.get(key)
+            attrs = item.get(key) if isinstance(item, LMap) else None
             if isinstance(attrs, LMap):
                 out.append(_destination(r, attrs, proto, f"{path}[{i}].{key}"))
+        if len(out) == before:
+            _empty(r, seq, i, f"{path}[{i}]", "tcp, udp, sctp or destinationNamedPort")
     return tuple(out)
 
 
 def _destination(r: Reader, attrs: LMap, proto: Protocol, path: str) -> PortSpec:
     port = attrs.get("destinationPort")
-    if not isinstance(port, LMap):
-        return PortSpec(None, None, proto, True, attrs.span)  # validated: cannot happen
-    if "number" in port:
-        return PortSpec(int(port["number"]), None, proto, True, port.span)
-    rng = port.get("range")
-    if not isinstance(rng, LMap):
-        return PortSpec(None, None, proto, True, port.span)
-    start, end = int(rng["start"]), int(rng["end"])
-    if not start < end:
+    number = port.get("number") if isinstance(port, LMap) else None
+    rng = port.get("range") if isinstance(port, LMap) else None
+    if isinstance(port, LMap) and isinstance(number, int):
+        return PortSpec(number, None, proto, True, port.span)
+    if not isinstance(port, LMap) or not isinstance(rng, LMap):
+        r.bad(attrs.span, f"{path}.destinationPort", "needs a number or a range; object skipped")
+        raise Skip
+    start, end = rng.get("start"), rng.get("end")
+    if not isinstance(start, int) or not isinstance(end, int) or not start < end:
         r.bad(span_in(port, "range"), f"{path}.destinationPort.range",
               f"start ({start}) must be less than end ({end}); object skipped")  # fmt: skip
         raise Skip

@@ -187,3 +187,20 @@ def test_unknown_versions_of_the_kinds_are_not_read_as_these() -> None:
     assert result.cluster.tiers == ()
 
 
+
+
+def test_nulls_that_the_api_server_prunes_leave_entries_empty_and_drop_the_object() -> None:
+    # A null optional field passes the schema as "absent" (the API server prunes it), so an entry
+    # may be left with no field at all: a located NP002, never a crash.
+    head = EVERY_NS + "  ingress:\n  - action: Deny\n    from: [{namespaces: {}}]\n"
+    cases = [
+        cnp("s", "Admin", 1, "  subject: {namespaces: null}\n"),
+        cnp("p", "Admin", 1, EVERY_NS + "  ingress: [{action: Deny, from: [{namespaces: null}]}]\n"),
+        cnp("n", "Admin", 1, head + "    protocols: [{tcp: {destinationPort: {number: null}}}]\n"),
+        ANP + "metadata: {name: a}\nspec:\n  priority: 1\n" + head + "    ports: [{portNumber: null}]\n",
+        CNP + "metadata: {name: x}\nspec: null\n",
+    ]
+    for case in cases:
+        result = load_text(case, "t.yaml")
+        assert [p.rule for p in result.problems] == ["NP002"] and result.problems[0].span.line > 1, case
+        assert result.cluster.tiers == (), case
