@@ -20,6 +20,7 @@ from policylint.model.rule_form import Tier
 
 GENERIC = "generic"
 NETWORK_POLICY_V1 = "networking.k8s.io/v1"
+NETWORK_POLICY_KIND = "NetworkPolicy"  # the kind compile_network_policy.py gives NetworkPolicy v1
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,9 @@ def enforced(cluster: Cluster, cni: CniProfile, tier_kinds: dict[str, frozenset[
     if cni.name == GENERIC:
         return cluster
     kept_kinds = {k for api, kinds in tier_kinds.items() if cni.enforces_api(api) for k in kinds}
+    if cni.enforces_api(NETWORK_POLICY_V1):
+        # NetworkPolicy v1 compiled into a holding tier (Cilium's union) is enforced with it.
+        kept_kinds.add(NETWORK_POLICY_KIND)
     tiers = tuple(_keep(t, kept_kinds) for t in cluster.tiers)
     policies = cluster.policies if cni.enforces_api(NETWORK_POLICY_V1) else ()
     return replace(cluster, policies=policies, tiers=tiers)

@@ -8,15 +8,11 @@ kube-system/dns (cilium_cases.py).
 
 from __future__ import annotations
 
-import pytest
 from cilium_cases import OUTSIDE, cluster, flow, line_of
 
+from policylint.engine.concrete import Evaluator
 from policylint.load import LoadResult
 from policylint.model.policy import Protocol
-
-pytest.importorskip("policylint.engine.tiers")  # the layered engine evaluates Cluster.tiers
-
-from policylint.engine.concrete import Evaluator  # noqa: E402
 
 UDP, SCTP = Protocol.UDP, Protocol.SCTP
 API_FROM_WEB = """\
