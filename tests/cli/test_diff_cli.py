@@ -214,4 +214,4 @@ def test_unknown_revision_is_an_input_error(tmp_path: Path) -> None:
     repo = make_repo(tmp_path)
     code, out, err = run(["--git-base", "no-such-branch", "k8s"], repo)
     assert code == 2 and out == ""
-    assert err.startswith("policylint: error: git rev-parse")
+    assert err.startswith("policylint: error: git revision 'no-such-branch' is not a commit")
