@@ -190,7 +190,7 @@ def test_git_base_and_head_revisions_with_paths_from_the_config(tmp_path: Path) 
     (repo / "k8s" / "public.yaml").unlink()  # the working tree no longer matters
     code, out, _ = run(["--git-base", "HEAD~1", "--git-head", "HEAD", "--format", "md", "--lint"], repo)
     assert code == 0
-    assert "shop/api[Deployment] is newly reachable from outside the cluster (0.0.0.0/0,::/0) on TCP 9000" in out
+    assert r"shop/api\[Deployment\] is newly reachable from outside the cluster (0.0.0.0/0,::/0) on TCP 9000" in out
     assert "- `k8s/public.yaml:8` **NP301**" in out
     sub = repo / "k8s"
     code, out, _ = run(["--git-base", "HEAD~1", "--git-head", "HEAD", ".", "--fail-on", "new-exposure"], sub)
