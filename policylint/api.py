@@ -38,7 +38,7 @@ from policylint.engine.connset import ConnSet
 from policylint.engine.matrix import Connection, Matrix, compute_matrix, iter_connections
 from policylint.findings import Report
 from policylint.load import LoadResult, load_paths
-from policylint.load.git import GitError, snapshot
+from policylint.load.git import GitError, Snapshot, snapshot
 from policylint.model.cluster import Cluster
 from policylint.model.policy import Protocol
 from policylint.queries.endpoints import EndpointError, EndpointSpec, resolve
@@ -266,17 +266,22 @@ def diff_git(base_rev: str, head_rev: str | None, paths: Sequence[str], config: 
     """
     config = _config(config)
     with tempfile.TemporaryDirectory(prefix="policylint-diff-") as tmp:
-        base = _git_side(base_rev, list(paths), config, Path(tmp), with_lint)
-        head = _git_side(head_rev, list(paths), config, Path(tmp), with_lint)
+        base_snap, head_snap = _snapshot(base_rev, paths, tmp), _snapshot(head_rev, paths, tmp)
+        # A path on neither side is a typo: comparing nothing with nothing must not pass the gate.
+        nowhere = [p for p, b, h in zip(paths, base_snap.named, head_snap.named, strict=True) if not (b or h)]
+        if nowhere:
+            where = f"{base_rev} or {head_rev or 'the working tree'}"
+            raise InputError(f"{', '.join(nowhere)}: no such file or directory at {where}")
+        base = Side(_load_existing(base_snap.paths, config, with_lint), base_snap.moved)
+        head = Side(_load_existing(head_snap.paths, config, with_lint), head_snap.moved)
         return compare(base, head, config, with_lint, smt)  # inside: linting reads the files again
 
 
-def _git_side(rev: str | None, paths: list[str], config: Config, tmp: Path, validate: bool) -> Side:
+def _snapshot(rev: str | None, paths: Sequence[str], tmp: str) -> Snapshot:
     try:
-        snap = snapshot(rev, paths, tmp)
+        return snapshot(rev, list(paths), Path(tmp))
     except GitError as exc:
         raise InputError(str(exc)) from exc
-    return Side(_load_existing(snap.paths, config, validate), snap.moved)
 
 
 def _path_side(path: str, other: str, config: Config, validate: bool) -> Side:

@@ -3,7 +3,9 @@
 ## What it flags
 
 A file that cannot be opened, a symlink loop, empty standard input, or a path (file or
-directory) in which no Kubernetes manifest was found.
+directory) in which no Kubernetes manifest was found. Also each input deliberately not read:
+a symlink leading outside the paths given, a git submodule (or nested repository), and a
+Git LFS pointer whose content is not fetched.
 
 ## Why it matters
 

@@ -30,6 +30,15 @@ class ActionError(Exception):
     pass
 
 
+def workflow_data(text: str) -> str:
+    """Escape a workflow command's message (%, CR, LF) so a file name cannot forge annotations.
+
+    As GitHub's toolkit does (actions/toolkit packages/core/src/command.ts); the same as
+    policylint.reporters.escape.workflow_data, copied because this script runs before install checks.
+    """
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
 def env(name: str, default: str = "") -> str:
     return os.environ.get(name, "").strip() or default
 
@@ -65,7 +74,10 @@ def paths() -> list[str]:
     if config.is_file():
         import yaml
 
-        data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+        try:
+            data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            return []  # policylint itself reads the config next and reports what is wrong in one line
         if isinstance(data, dict) and data.get("paths"):
             return []
     return ["."]
@@ -155,7 +167,7 @@ def main() -> int:
     try:
         run()
     except ActionError as exc:
-        sys.stdout.write(f"::error title=policylint::{exc}\n")
+        sys.stdout.write(f"::error title=policylint::{workflow_data(str(exc))}\n")
         return 2
     return 0
 

@@ -123,6 +123,9 @@ def query_command(
         click.echo(render_json(answer) if fmt == "json" else text_answer(answer, on), nl=False, color=on)
     if source.loaded.fatal:
         sys.exit(2)
+    if expect is not None and answer.undecided:  # fail closed: an assertion the solver could not decide is not met
+        click.echo(f"expected {expect}, but the solver could not decide: {'; '.join(answer.undecided)}", err=True)
+        sys.exit(1)
     if expect is not None and (expect == "allow") != answer.allowed:
         click.echo(f"expected {expect}, but the answer is {'allow' if answer.allowed else 'deny'}", err=True)
         sys.exit(1)

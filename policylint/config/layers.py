@@ -11,6 +11,11 @@ import yaml
 
 from policylint.config.settings import ConfigError
 from policylint.findings import Span
+from policylint.load.yaml_guards import first_too_deep, may_nest_deeply
+
+# A config is a few dozen lines; these bound what a hostile one can cost (alias bombs, nesting).
+MAX_CONFIG_NODES = 50_000
+MAX_CONFIG_DEPTH = 64
 
 Path_ = tuple[str | int, ...]
 
@@ -37,6 +42,7 @@ class Layer:
 
 
 def parse_layer(name: str, text: str, folder: Path | None) -> Layer:
+    _refuse_deep(name, text)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -46,25 +52,50 @@ def parse_layer(name: str, text: str, folder: Path | None) -> Layer:
     if node is None:
         return Layer(name, {}, {}, folder)
     lines: dict[Path_, int] = {}
-    data = to_python(node, (), lines)
+    data = to_python(node, (), lines, [MAX_CONFIG_NODES], name)
     if not isinstance(data, dict):
         raise ConfigError(f"{name}:{node.start_mark.line + 1}: the config must be a mapping")
     return Layer(name, data, lines, folder)
 
 
-def to_python(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
-    """Plain data from a composed node, recording the 1-based line of every path."""
+def _refuse_deep(name: str, text: str) -> None:
+    """libyaml's composer recurses in C: refuse deep nesting from parser events before composing."""
+    if not may_nest_deeply(text):
+        return
+    try:
+        found = first_too_deep(text)
+    except yaml.YAMLError:
+        return  # composing meets the same syntax error and reports it
+    if found is not None:
+        raise ConfigError(f"{name}:{found[1] + 1}: the config is nested too deeply")
+
+
+def to_python(node: yaml.Node, path: Path_, lines: dict[Path_, int], budget: list[int], name: str = "config") -> Any:
+    """Plain data from a composed node, recording the 1-based line of every path.
+
+    `budget` counts the nodes left to expand: aliases can make a short text expand exponentially.
+    """
+    budget[0] -= 1
+    if budget[0] < 0 or len(path) > MAX_CONFIG_DEPTH:
+        what = "nested too deeply" if len(path) > MAX_CONFIG_DEPTH else "too large once its aliases are expanded"
+        raise ConfigError(f"{name}:{node.start_mark.line + 1}: the config is {what}")
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = scalar(key_node)
-            out[key] = to_python(value_node, (*path, key), lines)
-            lines[(*path, key)] = key_node.start_mark.line + 1
+            key = to_python(key_node, path, {}, budget, name) if key_node.__class__ is yaml.ScalarNode else []
+            if not isinstance(key, (str, int, float, bool)) and key is not None:
+                raise ConfigError(f"{name}:{key_node.start_mark.line + 1}: a config key must be a scalar")
+            step: str | int = key if isinstance(key, (str, int)) else str(key)
+            out[key] = to_python(value_node, (*path, step), lines, budget, name)
+            lines[(*path, step)] = key_node.start_mark.line + 1
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [to_python(item, (*path, i), lines) for i, item in enumerate(node.value)]
-    return scalar(node)
+        return [to_python(item, (*path, i), lines, budget, name) for i, item in enumerate(node.value)]
+    try:
+        return scalar(node)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{name}:{node.start_mark.line + 1}: invalid value: {getattr(exc, 'problem', exc)}") from exc
 
 
 def scalar(node: yaml.Node) -> Any:

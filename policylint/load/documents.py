@@ -1,9 +1,11 @@
 """Input discovery and reading: paths and stdin -> the located objects of the kinds we read.
 
 Files are found recursively (`.yaml`, `.yml`, `.json`; hidden entries skipped), in sorted
-order, each real file once. A file that cannot be read or decoded is reported and skipped;
-the others are still read. `kind: List` and every `*List` kind are unwrapped; their items
-keep their own spans.
+order, each real file once. A symlink found in a walk is followed only when its target lies
+inside one of the paths the user named (the roots): a committed link to `/` or to another
+checkout is reported (NP004, one finding per link) and not read. A file that cannot be read
+or decoded is reported and skipped; the others are still read. `kind: List` and every
+`*List` kind are unwrapped; their items keep their own spans.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ API_VERSIONS = {
     "NetworkPolicy": "networking.k8s.io/v1",
 }
 NOT_A_MANIFEST = "(not a manifest)"
+LFS_POINTER = b"version https://git-lfs.github.com/spec/v1\n"  # https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md
 
 StdinArg = IO[str] | IO[bytes] | str | bytes | None
 
@@ -70,12 +73,13 @@ class Inputs:
 
 def read_paths(paths: Sequence[str], stdin: StdinArg = None) -> Inputs:
     out = Inputs()
+    roots = tuple(os.path.realpath(p) for p in paths if p != "-")
     for path in paths:
         before = (out.documents, len(out.problems))
         if path == "-":
             _read_stdin(stdin, out)
             continue
-        files = discover(path, out)
+        files = discover(path, out, roots)
         if files is None:
             continue
         for file in files:
@@ -88,22 +92,47 @@ def read_paths(paths: Sequence[str], stdin: StdinArg = None) -> Inputs:
     return out
 
 
-def discover(path: str, out: Inputs) -> list[str] | None:
-    """The files to read under `path` (itself if a file); None when it cannot be read at all."""
+def discover(path: str, out: Inputs, roots: tuple[str, ...] | None = None) -> list[str] | None:
+    """The files to read under `path` (itself if a file); None when it cannot be read at all.
+
+    `roots` (default: `path` itself) bounds where symlinks met in the walk may lead.
+    """
     if not os.path.exists(path):
         out.unreadable(path, "no such file or directory")
         return None
     if not os.path.isdir(path):
         return [path]
     files: list[str] = []
-    _walk(path, frozenset(), set(), files, out)
+    _walk(path, frozenset(), set(), files, out, roots if roots is not None else (os.path.realpath(path),))
     from policylint.load.sources import arrange  # sources renders through _read_text below
 
     return arrange(files, out, _read_text)
 
 
+def inside(target: str, roots: tuple[str, ...]) -> bool:
+    """Whether the resolved path `target` is one of `roots` or lies below one."""
+    return any(target == root or target.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+
+
+def _leaves_roots(entry: os.DirEntry[str], roots: tuple[str, ...], out: Inputs) -> bool:
+    """A symlink whose target is outside every root: reported once (NP004), never read."""
+    if not entry.is_symlink():
+        return False
+    target = os.path.realpath(entry.path)
+    if inside(target, roots):
+        return False
+    _skipped(entry.path, "symlink leads outside the paths given; not followed", out)
+    return True
+
+
+def _skipped(path: str, message: str, out: Inputs) -> None:
+    """An input deliberately not read: one NP004 finding, the rest of the input still analysed."""
+    out.problems.append(InputProblem(UNREADABLE_INPUT, Span(path, 0, 0), message))
+    out.skipped_inputs.append(path)
+
+
 def _walk(directory: str, ancestors: frozenset[tuple[int, int]], seen: set[tuple[int, int]],
-          files: list[str], out: Inputs) -> None:  # fmt: skip
+          files: list[str], out: Inputs, roots: tuple[str, ...]) -> None:  # fmt: skip
     try:
         stat = os.stat(directory)
         entries = sorted(os.scandir(directory), key=lambda e: e.name)
@@ -115,12 +144,17 @@ def _walk(directory: str, ancestors: frozenset[tuple[int, int]], seen: set[tuple
         if entry.name.startswith("."):
             continue  # .git, .github workflows, editor files: never manifests of the cluster
         try:
+            if _leaves_roots(entry, roots, out):
+                continue
+            if entry.is_dir() and os.path.lexists(os.path.join(entry.path, ".git")):
+                _skipped(entry.path, "a git submodule (or nested repository); not read", out)
+                continue
             if entry.is_dir():
                 st = os.stat(entry.path)
                 if (st.st_dev, st.st_ino) in ancestors:
                     out.unreadable(entry.path, "symlink loop: this directory contains itself; not followed")
                     continue
-                _walk(entry.path, ancestors, seen, files, out)
+                _walk(entry.path, ancestors, seen, files, out, roots)
             elif entry.name.endswith(EXTENSIONS) and entry.is_file():
                 st = os.stat(entry.path)
                 if (st.st_dev, st.st_ino) not in seen:  # the same file through two symlinks
@@ -136,6 +170,9 @@ def _read_file(file: str, out: Inputs) -> None:
             data = handle.read()
     except OSError as err:
         out.unreadable(file, f"cannot read file: {err.strerror or err}")
+        return
+    if data.startswith(LFS_POINTER):
+        _skipped(file, "a Git LFS pointer, not the file's content (fetch it with git lfs pull); not read", out)
         return
     text = decode(data, file, out)
     if text is not None:

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from policylint.findings import Finding, Report, Severity
+from policylint.reporters.escape import workflow_data, workflow_property
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
-def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+escape_data = workflow_data
+escape_property = workflow_property
 
 
 def command(f: Finding) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 from policylint.model.policy import Direction
 from policylint.queries.explain import RuleNote, SideExplanation
 from policylint.queries.reach import Answer
+from policylint.reporters.escape import terminal
 
 MAX_MISSES = 3
 
@@ -64,7 +65,7 @@ def render_text(a: Answer) -> str:
         lines.append(f"witness: {w}")
     for u in a.undecided:
         lines.append(f"could not decide: {u}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(terminal(line) for line in lines) + "\n"  # names and label values come from the input
 
 
 def _side_json(side: SideExplanation | None) -> dict[str, Any] | None:

@@ -12,16 +12,18 @@ from policylint.queries.diff import Change
 from policylint.queries.exposure_diff import describe
 from policylint.queries.impact import Impact
 from policylint.reporters.diff import TITLES, Said, conns_text, exposure_lines, headline, plural, workload_lines
+from policylint.reporters.escape import md_code, md_text
 
 SEVERITY_TITLES = {Severity.ERROR: "Errors", Severity.WARNING: "Warnings", Severity.INFO: "Info"}
 
 
 def cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text from the input (names, label values, messages) in a table cell or list item."""
+    return md_text(text)
 
 
 def code(text: str) -> str:
-    return f"`{text}`" if text and "`" not in text else cell(text)
+    return md_code(text, in_table=True)
 
 
 def connection_table(said: Said, kind: Change) -> list[str]:
@@ -41,13 +43,13 @@ def workloads_part(impact: Impact) -> list[str]:
         if group:
             out += ["", f"### {title} ({len(group)})", ""]
             for w in group:
-                out.append(f"- `{w.workload}`")
+                out.append(f"- {md_code(str(w.workload))}")
                 out += [f"  - {cell(x)}" for x in workload_lines(impact, w)]
     return out
 
 
 def finding_item(f: Finding) -> str:
-    return f"- `{f.span.file}:{f.span.line}` **{f.rule}** {f.name}: {cell(f.message)}"
+    return f"- {md_code(f'{f.span.file}:{f.span.line}')} **{f.rule}** {f.name}: {cell(f.message)}"
 
 
 def findings_part(findings: Sequence[Finding]) -> list[str]:

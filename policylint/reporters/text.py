@@ -5,6 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from policylint.findings import Finding, Report, Severity
+from policylint.reporters.escape import terminal
 
 COLORS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.INFO: "\x1b[36m"}
 BOLD, DIM, RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
@@ -19,7 +20,7 @@ def line(finding: Finding, color: bool) -> str:
     if color:
         sev = f"{COLORS[finding.severity]}{sev}{RESET}"
     rule = f"{BOLD}{finding.rule}{RESET}" if color else finding.rule
-    return f"{finding.span}: {sev} {rule} [{finding.name}] {finding.message}"
+    return f"{terminal(str(finding.span))}: {sev} {rule} [{finding.name}] {terminal(finding.message)}"
 
 
 def summary(report: Report) -> str:
@@ -31,7 +32,7 @@ def summary(report: Report) -> str:
         text += f"; skipped kinds: {kinds}"
     if report.skipped_inputs:
         text += f"; skipped inputs: {len(report.skipped_inputs)}"
-    return text
+    return terminal(text)
 
 
 def render(report: Report, color: bool = False, verbose: bool = False) -> str:
@@ -40,7 +41,7 @@ def render(report: Report, color: bool = False, verbose: bool = False) -> str:
     blocks = ["\n".join(line(f, color) for f in group) for _file, group in groups]
     out = "\n\n".join(blocks)
     if verbose and report.skipped_inputs:
-        out += ("\n\n" if out else "") + "\n".join(f"skipped: {s}" for s in report.skipped_inputs)
+        out += ("\n\n" if out else "") + "\n".join(f"skipped: {terminal(s)}" for s in report.skipped_inputs)
     tail = summary(report)
     if color:
         tail = f"{DIM}{tail}{RESET}"

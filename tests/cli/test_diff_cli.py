@@ -190,7 +190,7 @@ def test_git_base_and_head_revisions_with_paths_from_the_config(tmp_path: Path) 
     (repo / "k8s" / "public.yaml").unlink()  # the working tree no longer matters
     code, out, _ = run(["--git-base", "HEAD~1", "--git-head", "HEAD", "--format", "md", "--lint"], repo)
     assert code == 0
-    assert "shop/api[Deployment] is newly reachable from outside the cluster (0.0.0.0/0,::/0) on TCP 9000" in out
+    assert r"shop/api\[Deployment\] is newly reachable from outside the cluster (0.0.0.0/0,::/0) on TCP 9000" in out
     assert "- `k8s/public.yaml:8` **NP301**" in out
     sub = repo / "k8s"
     code, out, _ = run(["--git-base", "HEAD~1", "--git-head", "HEAD", ".", "--fail-on", "new-exposure"], sub)
@@ -214,4 +214,4 @@ def test_unknown_revision_is_an_input_error(tmp_path: Path) -> None:
     repo = make_repo(tmp_path)
     code, out, err = run(["--git-base", "no-such-branch", "k8s"], repo)
     assert code == 2 and out == ""
-    assert err.startswith("policylint: error: git rev-parse")
+    assert err.startswith("policylint: error: git revision 'no-such-branch' is not a commit")
