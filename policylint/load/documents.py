@@ -125,9 +125,9 @@ def _leaves_roots(entry: os.DirEntry[str], roots: tuple[str, ...], out: Inputs) 
     return True
 
 
-def _skipped(path: str, message: str, out: Inputs) -> None:
+def _skipped(path: str, message: str, out: Inputs, line: int = 0) -> None:
     """An input deliberately not read: one NP004 finding, the rest of the input still analysed."""
-    out.problems.append(InputProblem(UNREADABLE_INPUT, Span(path, 0, 0), message))
+    out.problems.append(InputProblem(UNREADABLE_INPUT, Span(path, line, 1 if line else 0), message))
     out.skipped_inputs.append(path)
 
 
@@ -172,7 +172,7 @@ def _read_file(file: str, out: Inputs) -> None:
         out.unreadable(file, f"cannot read file: {err.strerror or err}")
         return
     if data.startswith(LFS_POINTER):
-        _skipped(file, "a Git LFS pointer, not the file's content (fetch it with git lfs pull); not read", out)
+        _skipped(file, "a Git LFS pointer, not the file's content (fetch it with git lfs pull); not read", out, 1)
         return
     text = decode(data, file, out)
     if text is not None:

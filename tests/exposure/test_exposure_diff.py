@@ -44,7 +44,8 @@ def test_a_new_loadbalancer_is_a_new_way_in_and_fails_the_new_exposure_gate(tmp_
     assert doc["summary"]["entries_opened"] == 1
     assert doc["entries_opened"][0]["conns"] == {"TCP": [[8080, 8080]]}
     md = diff(tmp_path, WEB, head, "--format", "md").stdout
-    assert "> [!CAUTION]\n> 1 new way in from outside the cluster\n> - shop/web[Deployment] via" in md
+    # Markdown-escaped brackets render as written (reporters/escape.py)
+    assert "> [!CAUTION]\n> 1 new way in from outside the cluster\n> - shop/web\\[Deployment\\] via" in md
     closed = diff(tmp_path, head, WEB)
     assert "Closed ways in from outside:" in closed.stdout and closed.returncode == 0
 
