@@ -175,11 +175,12 @@ def test_lint_statistics_and_exit_zero() -> None:
     assert run("lint", SHOP, "--exit-zero", "-f", "json")[0] == 0
 
 
-def test_ctrl_c_exits_130() -> None:
+def test_ctrl_c_exits_130(tmp_path: Path) -> None:
     child = ("import sys, policylint.cli as c; sys.argv = ['policylint', 'lint', '-']; "
              "print('ready', flush=True); c.main()")
+    # Run outside the source tree: the installed package is the one that has policylint.rules.
     proc = subprocess.Popen([sys.executable, "-c", child], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)  # fmt: skip
+                            stderr=subprocess.PIPE, cwd=tmp_path)  # fmt: skip
     assert proc.stdout is not None and proc.stdout.readline() == b"ready\n"
     time.sleep(0.5)  # now reading stdin, which never ends
     proc.send_signal(signal.SIGINT)

@@ -57,7 +57,7 @@ spec:
 def run(tmp_path: Path, text: str, *args: str) -> dict[str, Any]:
     (tmp_path / "m.yaml").write_text(text)
     done = subprocess.run([sys.executable, "-m", "policylint", "exposure", str(tmp_path), "-f", "json", *args],
-                          capture_output=True, text=True)  # fmt: skip
+                          capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
     assert done.returncode == 0, done.stderr
     doc: dict[str, Any] = json.loads(done.stdout)
     return doc
@@ -264,7 +264,7 @@ spec:
 def test_text_output_names_entry_and_assumptions(tmp_path: Path) -> None:
     (tmp_path / "m.yaml").write_text(WEB + svc("  type: LoadBalancer") + INGRESS)
     done = subprocess.run([sys.executable, "-m", "policylint", "exposure", str(tmp_path)], capture_output=True,
-                          text=True)  # fmt: skip
+                          text=True, cwd=tmp_path)  # fmt: skip
     assert done.returncode == 0
     assert "shop/web[Deployment]" in done.stdout and "reached via LoadBalancer Service shop/web port 80" in done.stdout
     assert "reached via Ingress shop/web (shop.example.com, www.example.com)" in done.stdout

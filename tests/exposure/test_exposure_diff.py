@@ -32,7 +32,7 @@ def diff(tmp_path: Path, base: str, head: str, *args: str) -> subprocess.Complet
         (tmp_path / name).mkdir(exist_ok=True)
         (tmp_path / name / "m.yaml").write_text(text)
     return subprocess.run([sys.executable, "-m", "policylint", "diff", str(tmp_path / "base"), str(tmp_path / "head"),
-                           *args], capture_output=True, text=True)  # fmt: skip
+                           *args], capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
 
 
 def test_a_new_loadbalancer_is_a_new_way_in_and_fails_the_new_exposure_gate(tmp_path: Path) -> None:

@@ -130,7 +130,7 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path) -> N
     root = _dense_cluster(tmp_path, 300)
     for fmt in ("text", "json"):
         proc = subprocess.Popen([sys.executable, "-m", "policylint", "matrix", str(root), "-f", fmt],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)  # fmt: skip
         assert proc.stdout is not None and proc.stderr is not None
         first = proc.stdout.readline()
         proc.stdout.close()  # the reader goes away, as `head -1` does
