@@ -17,7 +17,8 @@ from policylint.cli.common import (
     resolve_config,
     terminal_options,
 )
-from policylint.cli.serve import Session, run_batch
+from policylint.cli.serve import QuestionError, Session, run_batch
+from policylint.cli.serve import parse_port as parse_question_port
 from policylint.color import enabled as colors_on
 from policylint.color import verdicts
 from policylint.progress import Progress
@@ -27,20 +28,11 @@ from policylint.reporters.query import render_json, render_text
 
 
 def parse_port(text: str | None) -> tuple[int | None, api.Protocol | None]:
-    """`5432`, `5432/TCP`, `53/udp` or a bare protocol `UDP`."""
-    if text is None:
-        return None, None
-    number, _, proto = text.partition("/")
-    if not proto and number.upper() in api.Protocol.__members__:
-        return None, api.Protocol[number.upper()]
+    """`5432`, `5432/TCP`, `53/udp` or a bare protocol `UDP` (serve's parser, as a --port error)."""
     try:
-        port = int(number)
-        protocol = api.Protocol[proto.upper()] if proto else api.Protocol.TCP
-    except (ValueError, KeyError):
-        raise click.BadParameter(f"{text!r}: expected PORT[/TCP|UDP|SCTP]", param_hint="--port") from None
-    if not 1 <= port <= 65535:
-        raise click.BadParameter(f"{port} is not a port number (1-65535)", param_hint="--port")
-    return port, protocol
+        return parse_question_port(text)
+    except QuestionError as err:
+        raise click.BadParameter(str(err), param_hint="--port") from None
 
 
 def text_answer(answer: api.Answer, color: bool) -> str:
