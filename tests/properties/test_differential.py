@@ -13,7 +13,7 @@ import ipaddress
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from strategies import clusters
-from universe import REPRESENTATIVE_PORTS, endpoint_pairs
+from universe import REPRESENTATIVE_PORTS, SLOW_MACHINE_TIMEOUT_MS, endpoint_pairs
 
 from policylint.engine.concrete import Evaluator
 from policylint.engine.flow import Assumptions, Flow
@@ -94,7 +94,7 @@ def test_engines_agree_on_every_flow_of_the_universe(cluster: Cluster, assume: A
 @settings(max_examples=25)
 @given(clusters(), st.data())
 def test_smt_verdict_matches_concrete_verdict(cluster: Cluster, data: st.DataObject) -> None:
-    concrete, smt = Evaluator(cluster), SmtEngine(cluster)
+    concrete, smt = Evaluator(cluster), SmtEngine(cluster, timeout_ms=SLOW_MACHINE_TIMEOUT_MS)
     src, dst = data.draw(st.sampled_from(endpoint_pairs(cluster)))
     protocol = data.draw(st.sampled_from(PROTOCOLS))
     port = data.draw(st.sampled_from(REPRESENTATIVE_PORTS))
@@ -105,7 +105,7 @@ def test_smt_verdict_matches_concrete_verdict(cluster: Cluster, data: st.DataObj
 @settings(max_examples=30)
 @given(clusters(), assumptions, st.data())
 def test_smt_witnesses_are_confirmed_concretely(cluster: Cluster, assume: Assumptions, data: st.DataObject) -> None:
-    smt = SmtEngine(cluster, assume)
+    smt = SmtEngine(cluster, assume, timeout_ms=SLOW_MACHINE_TIMEOUT_MS)
     target = data.draw(st.integers(0, len(cluster.workloads) - 1))
     namespace = data.draw(st.sampled_from([*(n.name for n in cluster.namespaces), "brand-new"]))
     questions: list[tuple[EndpointSpec, EndpointSpec]] = [
@@ -134,7 +134,7 @@ def _rules(cluster: Cluster) -> list[tuple[NetworkPolicy, Rule]]:
 def test_rule_coverage_agrees_with_concrete(cluster: Cluster) -> None:
     """An uncovered rule's witness is confirmed concretely; a covered rule never admits a known
     flow that no other rule admits."""
-    smt, concrete = SmtEngine(cluster), Evaluator(cluster)
+    smt, concrete = SmtEngine(cluster, timeout_ms=SLOW_MACHINE_TIMEOUT_MS), Evaluator(cluster)
     all_rules = _rules(cluster)
     for subject in all_rules:
         others = [o for o in all_rules if o is not subject]

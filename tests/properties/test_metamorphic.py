@@ -11,7 +11,7 @@ from typing import overload
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import KEYS, clusters, peers, policies, port_specs
-from universe import REPRESENTATIVE_PORTS, endpoint_pairs
+from universe import REPRESENTATIVE_PORTS, SLOW_MACHINE_TIMEOUT_MS, endpoint_pairs
 
 from policylint.engine.concrete import Evaluator
 from policylint.engine.connset import ConnSet
@@ -39,7 +39,7 @@ def matrix(cluster: Cluster, pairs: list[tuple[Endpoint, Endpoint]]) -> Matrix:
 
 def assert_smt_agrees(cluster: Cluster, expected: Matrix, limit: int = 40) -> None:
     """The SMT engine on the transformed cluster reproduces the original's concrete matrix."""
-    smt = SmtEngine(cluster)
+    smt = SmtEngine(cluster, timeout_ms=SLOW_MACHINE_TIMEOUT_MS)
     for (src, dst), conns in list(expected.items())[:limit]:
         assert smt.conns_mismatch(src, dst, conns) is None, (src, dst, conns)
 

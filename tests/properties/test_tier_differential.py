@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import clusters
 from tier_strategies import tiered_clusters
-from universe import REPRESENTATIVE_PORTS, endpoint_pairs, representative_addresses
+from universe import REPRESENTATIVE_PORTS, SLOW_MACHINE_TIMEOUT_MS, endpoint_pairs, representative_addresses
 
 from policylint.engine.concrete import Evaluator
 from policylint.engine.flow import Assumptions, Endpoint, Flow, IPAddress
@@ -67,7 +67,7 @@ def test_engines_agree_on_every_flow_with_tiers(cluster: Cluster, assume: Assump
 def test_smt_witnesses_with_tiers_are_confirmed_concretely(
     cluster: Cluster, assume: Assumptions, data: st.DataObject
 ) -> None:
-    smt = SmtEngine(cluster, assume)
+    smt = SmtEngine(cluster, assume, timeout_ms=SLOW_MACHINE_TIMEOUT_MS)
     target = data.draw(st.integers(0, len(cluster.workloads) - 1))
     namespace = data.draw(st.sampled_from([*(n.name for n in cluster.namespaces), "brand-new"]))
     questions: list[tuple[EndpointSpec, EndpointSpec]] = [
