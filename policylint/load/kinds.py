@@ -7,6 +7,11 @@ reads; a kind of a foreign API group is never mistaken for an old version of a c
 
 from __future__ import annotations
 
+from functools import cache
+from importlib import resources
+
+import yaml
+
 # Entry points from outside the cluster (model/build_entries.py): Ingress, Gateway API, OpenShift.
 _ENTRY_KINDS: dict[str, frozenset[str]] = {
     "gateway.networking.k8s.io/v1": frozenset({"Gateway", "HTTPRoute", "GRPCRoute"}),
@@ -16,16 +21,42 @@ _ENTRY_KINDS: dict[str, frozenset[str]] = {
     "networking.k8s.io/v1": frozenset({"Ingress", "IngressClass"}),
     "route.openshift.io/v1": frozenset({"Route"}),
 }
+# Objects whose Service the kube-apiserver calls from outside the pod network (model/build_callers.py).
+_CALLER_KINDS: dict[str, frozenset[str]] = {
+    "admissionregistration.k8s.io/v1": frozenset({"ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"}),
+    "apiregistration.k8s.io/v1": frozenset({"APIService"}),
+}
+
+
+@cache
+def _operator_kinds() -> dict[str, frozenset[str]]:
+    """Custom resources an operator turns into pods (model/build_operators.py). The table is data,
+    policylint/model/operators.yaml; only its (apiVersion, kind) pairs are read here."""
+    text = resources.files("policylint").joinpath("model/operators.yaml").read_text()
+    out: dict[str, set[str]] = {}
+    for op in yaml.safe_load(text)["operators"].values():
+        for res in op["resources"]:
+            for api in res["apiVersions"]:
+                out.setdefault(api, set()).add(res["kind"])
+    return {api: frozenset(kinds) for api, kinds in sorted(out.items())}
+
+
+_OPERATOR_KINDS = _operator_kinds()
 # Kinds of Kubernetes' own API groups whose schema is generated with the core ones (`<kind>.json`).
-BUILTIN_SCHEMA_KINDS = frozenset({("networking.k8s.io/v1", "Ingress"), ("networking.k8s.io/v1", "IngressClass")})
+BUILTIN_SCHEMA_KINDS = frozenset({("networking.k8s.io/v1", "Ingress"), ("networking.k8s.io/v1", "IngressClass")}
+                                 | {(v, k) for v, ks in _CALLER_KINDS.items() for k in ks})  # fmt: skip
 # Kinds read field by field without a schema (Gateway API and OpenShift publish CRDs that we do not
-# ship yet): wrong types are still located NP002 problems from the builder.
-UNVALIDATED_KINDS = frozenset((v, k) for v, ks in _ENTRY_KINDS.items() for k in ks) - BUILTIN_SCHEMA_KINDS
+# ship yet; operators' CRDs are large and only a few fields are read): wrong types are still located
+# NP002 problems from the builder.
+UNVALIDATED_KINDS = frozenset((v, k) for kinds in (_ENTRY_KINDS, _OPERATOR_KINDS)
+                              for v, ks in kinds.items() for k in ks) - BUILTIN_SCHEMA_KINDS  # fmt: skip
 
 # apiVersion -> kinds read under it. Keep one line per dialect, sorted by apiVersion.
 DIALECT_KINDS: dict[str, frozenset[str]] = {
     "cilium.io/v2": frozenset({"CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy"}),  # model/build_cilium.py
     **_ENTRY_KINDS,
+    **_CALLER_KINDS,
+    **_OPERATOR_KINDS,
     # network-policy-api (model/build_network_policy_api.py): v0.1.7 and v0.2.0 CRDs
     "policy.networking.k8s.io/v1alpha1": frozenset({"AdminNetworkPolicy", "BaselineAdminNetworkPolicy"}),
     "policy.networking.k8s.io/v1alpha2": frozenset({"ClusterNetworkPolicy"}),
