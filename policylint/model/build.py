@@ -20,6 +20,7 @@ from policylint.load.documents import WORKLOAD_KINDS
 from policylint.load.fields import Reader, Skip
 from policylint.load.kinds import is_dialect_kind
 from policylint.load.located_yaml import LMap
+from policylint.model.build_callers import build_callers
 from policylint.model.build_controller_labels import CONTROLLER_SET, PER_REPLICA, POD_NAME, replica
 from policylint.model.build_entries import build_entries
 from policylint.model.build_meta import metadata
@@ -92,6 +93,7 @@ def build_cluster(objects: Sequence[LMap], default_namespace: str = "default") -
     if replicas and PER_REPLICA_KEYS & (tested | tier_selector_keys(tiers)):
         workloads = per_replica(workloads, replicas)
     entries = build_entries(r, dialect_objects, default_namespace)
+    callers = build_callers(r, dialect_objects)
     tiers = tuple(with_network_policies(t, policies) if t.holds_network_policy else t for t in tiers)
     cluster = Cluster.of(
         sorted(namespaces, key=lambda n: (n.name, n.span or Span("", 0, 0))),
@@ -100,6 +102,7 @@ def build_cluster(objects: Sequence[LMap], default_namespace: str = "default") -
         sorted(policies, key=lambda p: (p.namespace, p.name, p.span)),
         tiers,
         entries,
+        callers,
     )
     return cluster, r.problems
 
