@@ -220,3 +220,10 @@ def test_query_says_the_workload_is_derived() -> None:
     assert answer.allowed
     assert answer.ingress is not None
     assert answer.ingress.derived == "from Prometheus monitoring/k8s via the Prometheus Operator's rules"
+
+
+def test_an_operator_resource_the_table_does_not_model_is_said_not_modelled() -> None:
+    text = "apiVersion: monitoring.coreos.com/v1alpha1\nkind: PrometheusAgent\nmetadata: {name: a, namespace: m}\n"
+    loaded = load_text(text)
+    assert [(p.rule, p.span.line) for p in loaded.problems] == [("NP801", 1)]
+    assert "its operator creates pods" in loaded.problems[0].message and "workloads:" in loaded.problems[0].message
