@@ -49,9 +49,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from policylint.engine.connset import ConnSet
 from policylint.findings import Hit, Severity
 from policylint.model.policy import Direction
-from policylint.queries.apiserver import only_apiserver_ports, required_ingress
+from policylint.queries.apiserver import called_on, only_apiserver_ports, required_ingress
 from policylint.queries.suggest import describe_rule, open_to_everyone, ports_text
 from policylint.rulespec import RuleContext, RuleSpec
 
@@ -68,8 +69,14 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
         yield Hit(
             rule.span,
             f"{describe_rule(ctx.policy, rule)} admits every source, external addresses included, "
-            f"{ports_text(rule)}: {why}; list the sources that need access",
+            f"{ports_text(rule)}: {why}; list the sources that need access{_apiserver_hint(ctx, called)}",
         )
+
+
+def _apiserver_hint(ctx: RuleContext, called: dict[int, ConnSet]) -> str:
+    """Pods the API server calls (a webhook, an APIService) need that port open to every source."""
+    needed = called_on(ctx.evaluator, ctx.policy, called) if called else None
+    return f" (the kube-apiserver calls these pods on {needed}: keep only that open to every source)" if needed else ""
 
 
 RULE = RuleSpec(

@@ -96,3 +96,11 @@ def only_apiserver_ports(ev: Evaluator, policy: NetworkPolicy, rule: Rule, requi
     ports = rule_ports(rule.ports)
     return bool(selected) and all(ports.for_destination(ev.workloads[w]).issubset(required.get(w, NONE))
                                   for w in bit_indices(selected))  # fmt: skip
+
+
+def called_on(ev: Evaluator, policy: NetworkPolicy, required: dict[int, ConnSet]) -> ConnSet:
+    """The ports the API server calls on the pods `policy` selects (NONE: it calls none of them)."""
+    out = NONE
+    for w in bit_indices(ev.index.pods_in(policy.namespace, policy.pod_selector)):
+        out = out | required.get(w, NONE)
+    return out

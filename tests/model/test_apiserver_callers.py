@@ -115,7 +115,9 @@ def test_a_rule_open_to_every_source_on_the_webhook_port_is_required_not_reporte
     assert _lint(tmp_path, open_rule) == []
     # Open on another port as well: broader than the API server needs, NP301 stays.
     wider = open_rule.replace("ports: [{port: 8443}]", "ports: [{port: 8443}, {port: 9000}]")
-    assert [(rule, line) for rule, line, _ in _lint(tmp_path, wider)] == [("NP301", 35)]  # the rule line
+    found = _lint(tmp_path, wider)
+    assert [(rule, line) for rule, line, _ in found] == [("NP301", 35)]  # the rule line
+    assert "the kube-apiserver calls these pods on TCP 8443: keep only that open" in found[0][2]
 
 
 def test_an_apiservice_whose_pods_are_isolated_is_unavailable(tmp_path: Path) -> None:
