@@ -13,12 +13,10 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
 from policylint.load.fields import Reader, Skip
+from policylint.load.kinds import operator_table
 from policylint.load.located_yaml import LMap, LSeq
 from policylint.model.build_controller_labels import CONTROLLER_SET, with_controller_labels
 from policylint.model.build_meta import metadata
@@ -52,10 +50,8 @@ class _Resource:
 @cache
 def table() -> dict[tuple[str, str], _Resource]:
     """(apiVersion, kind) -> how its operator turns it into pods."""
-    text = resources.files("policylint.model").joinpath("operators.yaml").read_text()
-    data: dict[str, Any] = yaml.safe_load(text)
     out: dict[tuple[str, str], _Resource] = {}
-    for op in data["operators"].values():
+    for op in operator_table()["operators"].values():
         for res in op["resources"]:
             for api in res["apiVersions"]:
                 out[(api, res["kind"])] = _Resource(op["title"], res)
