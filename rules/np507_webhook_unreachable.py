@@ -2,8 +2,9 @@
 
 ## What it flags
 
-A ValidatingWebhookConfiguration or MutatingWebhookConfiguration webhook (`clientConfig.service`)
-or an APIService (`spec.service`) whose Service is in the input, when the Service's backends do
+A ValidatingWebhookConfiguration or MutatingWebhookConfiguration webhook (`clientConfig.service`),
+an APIService (`spec.service`) or a CustomResourceDefinition's conversion webhook
+(`spec.conversion.webhook.clientConfig.service`) whose Service is in the input, when the Service's backends do
 not admit the kube-apiserver on the target port of the Service port called (the reference's
 `port`, 443 when omitted), or when the Service has no such port. The finding is at the Service
 reference of the webhook or APIService.
@@ -64,6 +65,8 @@ _CIDR = r"^[0-9A-Fa-f:.]+/[0-9]{1,3}$"
 def consequence(call: ApiServerCall) -> str:
     if call.kind == "APIService":
         return "its API group is unavailable (requests to it fail with 503)"
+    if call.kind == "CustomResourceDefinition":
+        return "objects of this resource cannot be read or written in a version other than the stored one"
     if call.failure_policy == "Ignore":
         return "every request it intercepts waits for the failed call (up to its timeout), then skips it " \
                "(failurePolicy Ignore)"

@@ -22,10 +22,12 @@ _ENTRY_KINDS: dict[str, frozenset[str]] = {
     "networking.k8s.io/v1": frozenset({"Ingress", "IngressClass"}),
     "route.openshift.io/v1": frozenset({"Route"}),
 }
+_CRD = "CustomResourceDefinition"
 # Objects whose Service the kube-apiserver calls from outside the pod network (model/build_callers.py).
 _CALLER_KINDS: dict[str, frozenset[str]] = {
     "admissionregistration.k8s.io/v1": frozenset({"ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"}),
     "apiregistration.k8s.io/v1": frozenset({"APIService"}),
+    "apiextensions.k8s.io/v1": frozenset({"CustomResourceDefinition"}),  # conversion webhooks
 }
 
 
@@ -50,12 +52,13 @@ def _operator_kinds() -> dict[str, frozenset[str]]:
 
 _OPERATOR_KINDS = _operator_kinds()
 # Kinds of Kubernetes' own API groups whose schema is generated with the core ones (`<kind>.json`).
+# (CustomResourceDefinition has no generated schema: CRDs are large, and only the conversion webhook is read.)
 BUILTIN_SCHEMA_KINDS = frozenset({("networking.k8s.io/v1", "Ingress"), ("networking.k8s.io/v1", "IngressClass")}
-                                 | {(v, k) for v, ks in _CALLER_KINDS.items() for k in ks})  # fmt: skip
+                                 | {(v, k) for v, ks in _CALLER_KINDS.items() for k in ks if k != _CRD})  # fmt: skip
 # Kinds read field by field without a schema (Gateway API and OpenShift publish CRDs that we do not
 # ship yet; operators' CRDs are large and only a few fields are read): wrong types are still located
 # NP002 problems from the builder.
-UNVALIDATED_KINDS = frozenset((v, k) for kinds in (_ENTRY_KINDS, _OPERATOR_KINDS)
+UNVALIDATED_KINDS = frozenset((v, k) for kinds in (_ENTRY_KINDS, _OPERATOR_KINDS, _CALLER_KINDS)
                               for v, ks in kinds.items() for k in ks) - BUILTIN_SCHEMA_KINDS  # fmt: skip
 
 # apiVersion -> kinds read under it. Keep one line per dialect, sorted by apiVersion.

@@ -1,5 +1,6 @@
-"""ValidatingWebhookConfiguration, MutatingWebhookConfiguration (admissionregistration.k8s.io/v1)
-and APIService (apiregistration.k8s.io/v1) -> the Services the kube-apiserver calls (model/caller.py).
+"""ValidatingWebhookConfiguration, MutatingWebhookConfiguration (admissionregistration.k8s.io/v1),
+APIService (apiregistration.k8s.io/v1) and a CustomResourceDefinition's conversion webhook
+(apiextensions.k8s.io/v1) -> the Services the kube-apiserver calls (model/caller.py).
 
 A webhook with `clientConfig.url` calls an address outside the cluster's Services, and an
 APIService without `spec.service` is served by the API server itself: neither names a Service.
@@ -16,7 +17,8 @@ from policylint.model.build_meta import metadata
 from policylint.model.caller import DEFAULT_PORT, ApiServerCall
 
 WEBHOOK_KINDS = ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration")
-CALLER_KINDS = (*WEBHOOK_KINDS, "APIService")
+CRD = "CustomResourceDefinition"
+CALLER_KINDS = (*WEBHOOK_KINDS, "APIService", CRD)
 
 
 def build_callers(r: Reader, objects: Sequence[LMap]) -> tuple[ApiServerCall, ...]:
@@ -27,6 +29,9 @@ def build_callers(r: Reader, objects: Sequence[LMap]) -> tuple[ApiServerCall, ..
             continue
         try:
             name = metadata(r, doc, kind, "default").name  # cluster-scoped: the namespace is not used
+            if kind == CRD:
+                out.extend(_conversion(r, doc, name))
+                continue
             if kind == "APIService":
                 spec = r.field(doc, "spec", LMap, kind, skip=False)
                 call = _service(r, spec, "service", f"{kind}.spec", (kind, name, None, "Fail"))
@@ -45,6 +50,19 @@ def build_callers(r: Reader, objects: Sequence[LMap]) -> tuple[ApiServerCall, ..
         except Skip:
             continue
     return tuple(out)
+
+
+def _conversion(r: Reader, doc: LMap, name: str) -> list[ApiServerCall]:
+    """A CRD's conversion webhook (spec.conversion.webhook.clientConfig, strategy Webhook): the API
+    server calls it to convert objects between versions; when it fails, they cannot be served."""
+    spec = r.field(doc, "spec", LMap, CRD, skip=False)
+    conversion = r.field(spec, "conversion", LMap, "spec", skip=False) if spec is not None else None
+    if conversion is None or conversion.get("strategy") != "Webhook":
+        return []
+    hook = r.field(conversion, "webhook", LMap, "spec.conversion", skip=False)
+    client = r.field(hook, "clientConfig", LMap, "spec.conversion.webhook", skip=False) if hook is not None else None
+    call = _service(r, client, "service", "spec.conversion.webhook.clientConfig", (CRD, name, "conversion", "Fail"))
+    return [call] if call else []
 
 
 def _service(r: Reader, parent: LMap | None, key: str, path: str,

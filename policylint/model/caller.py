@@ -18,7 +18,7 @@ DEFAULT_PORT = 443
 
 @dataclass(frozen=True, slots=True)
 class ApiServerCall:
-    kind: str  # ValidatingWebhookConfiguration, MutatingWebhookConfiguration or APIService
+    kind: str  # ValidatingWebhookConfiguration, MutatingWebhookConfiguration, APIService, CustomResourceDefinition
     name: str  # the configuration's (or APIService's) name
     webhook: str | None  # the webhook's name inside a configuration
     namespace: str  # the Service's namespace

@@ -161,3 +161,47 @@ spec: {podSelector: {}, policyTypes: [Ingress]}
 def test_the_fixture_rule_pages_cite_the_default_port() -> None:
     doc = (ROOT / "rules" / "np507_webhook_unreachable.py").read_text()
     assert "extensible-admission-controllers/#service-reference" in doc
+
+
+def test_a_crd_conversion_webhook_is_called_by_the_apiserver_too(tmp_path: Path) -> None:
+    # CustomResourceDefinition v1 spec.conversion.webhook.clientConfig: the same ServiceReference
+    # (port defaults to 443), called when an object is read or written in another version
+    # (https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definition-versioning/#webhook-conversion).
+    text = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets}
+  scope: Namespaced
+  versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}]
+  conversion:
+    strategy: Webhook
+    webhook:
+      conversionReviewVersions: [v1]
+      clientConfig:
+        service: {namespace: w, name: conv}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: conv, namespace: w}
+spec: {selector: {app: conv}, ports: [{port: 443, targetPort: 9443}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: conv, namespace: w, labels: {app: conv}}
+spec: {containers: [{name: c, image: c}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: w}
+spec: {podSelector: {}}
+"""
+    (call,) = load_text(text).cluster.callers
+    assert (call.kind, call.webhook, call.port) == ("CustomResourceDefinition", "conversion", 443)
+    found = _lint(tmp_path, text)
+    assert [(rule, line) for rule, line, _ in found] == [("NP507", 14)]
+    assert "target port 9443" in found[0][2] and "cannot be read or written" in found[0][2]
+    # The default strategy (None) calls nothing.
+    assert not load_text(text.replace("strategy: Webhook", "strategy: None")).cluster.callers
