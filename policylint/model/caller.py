@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from policylint.findings import NO_SPAN, Span
 
-# admissionregistration.k8s.io/v1 ServiceReference.port and apiregistration.k8s.io/v1
-# ServiceReference.port: "Defaults to 443 for backward compatibility."
+# ServiceReference.port of admissionregistration.k8s.io/v1, apiregistration.k8s.io/v1 and
+# apiextensions.k8s.io/v1 (OpenAPI v1.35.0): "Default(s) to 443 for backward compatibility".
 DEFAULT_PORT = 443
 
 

@@ -1,6 +1,9 @@
 """Admission webhooks and aggregated APIs: Services the kube-apiserver calls from outside the pod network.
 
 Sources:
+- The Kubernetes v1.35.0 OpenAPI, ServiceReference.port of admissionregistration.k8s.io/v1 and
+  apiregistration.k8s.io/v1: "Default to 443 for backward compatibility"; of apiextensions.k8s.io/v1:
+  "Defaults to 443 for backward compatibility".
 - Dynamic admission control, "Service reference": "`port` ... defaults to 443 for backwards
   compatibility" (https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/#service-reference);
   failurePolicy defaults to Fail in admissionregistration.k8s.io/v1 (same page, "Failure policy").
