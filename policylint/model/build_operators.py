@@ -190,9 +190,9 @@ def _ports(r: Reader, ctx: _Context, specs: Sequence[Mapping[str, Any]],
            containers: str | None) -> tuple[ContainerPort, ...]:  # fmt: skip
     out: list[ContainerPort] = []
     for spec in specs:
-        if "when" in spec and not _truthy(ctx.value(spec["when"])):
+        if not all(_truthy(ctx.value(path)) for path in _paths(spec.get("when"))):
             continue
-        if "unless" in spec and _truthy(ctx.value(spec["unless"])):
+        if any(_truthy(ctx.value(path)) for path in _paths(spec.get("unless"))):
             continue
         try:
             name = ctx.render(spec["name"])
@@ -205,6 +205,11 @@ def _ports(r: Reader, ctx: _Context, specs: Sequence[Mapping[str, Any]],
         known = {(p.port, p.protocol) for p in out}
         out.extend(p for p in container_ports(r, extra) if (p.port, p.protocol) not in known)
     return tuple(out)
+
+
+def _paths(value: str | list[str] | None) -> list[str]:
+    """`when`/`unless`: one field path or a list (when: all of them set; unless: any of them set)."""
+    return [] if value is None else [value] if isinstance(value, str) else list(value)
 
 
 def _truthy(value: Any) -> bool:

@@ -227,3 +227,18 @@ def test_an_operator_resource_the_table_does_not_model_is_said_not_modelled() ->
     loaded = load_text(text)
     assert [(p.rule, p.span.line) for p in loaded.problems] == [("NP801", 1)]
     assert "its operator creates pods" in loaded.problems[0].message and "workloads:" in loaded.problems[0].message
+
+
+def test_elasticsearch_keeps_https_with_its_own_certificate() -> None:
+    # TLSOptions.Enabled (cloud-on-k8s pkg/apis/common/v1/common.go): self-signed disabled but a
+    # certificate secret given is still TLS.
+    text = """\
+apiVersion: elasticsearch.k8s.elastic.co/v1
+kind: Elasticsearch
+metadata: {name: logs, namespace: elastic}
+spec:
+  http: {tls: {selfSignedCertificate: {disabled: true}, certificate: {secretName: my-cert}}}
+  nodeSets: [{name: all, count: 1}]
+"""
+    (w,) = load_text(text).cluster.workloads
+    assert {(p.name, p.port) for p in w.ports} == {("https", 9200), ("transport", 9300)}
