@@ -242,3 +242,16 @@ spec:
 """
     (w,) = load_text(text).cluster.workloads
     assert {(p.name, p.port) for p in w.ports} == {("https", 9200), ("transport", 9300)}
+
+
+def test_every_table_entry_is_complete_and_cites_a_pinned_source() -> None:
+    from policylint.load.kinds import operator_table
+
+    required = {"kind", "apiVersions", "controller", "workload", "replicas", "labels", "ports"}
+    known = required | {"each", "shards", "variants", "containers"}
+    for name, op in operator_table()["operators"].items():
+        assert op["title"] and op["sources"], name
+        # Each source is a file at a commit (a 40-hex blob URL), so the data can be re-read later.
+        assert all("/blob/" in url and len(url.split("/blob/")[1].split("/")[0]) == 40 for url in op["sources"])
+        for res in op["resources"]:
+            assert required <= set(res) <= known, (name, res["kind"])
