@@ -40,6 +40,7 @@ from policylint.findings import Report
 from policylint.load import LoadResult, load_paths
 from policylint.load.git import GitError, Snapshot, snapshot
 from policylint.model.cluster import Cluster
+from policylint.model.declared import with_declared
 from policylint.model.policy import Protocol
 from policylint.queries.endpoints import EndpointError, EndpointSpec, resolve
 from policylint.queries.explain import want_of
@@ -89,6 +90,7 @@ def load(paths: Paths, config: Config | None = None, *, stdin: bytes | str | Non
         return load_paths(names, default_namespace=namespace, stdin=stdin, validate=validate)
 
     loaded = cached_load(names, repr((namespace, validate)), fresh) if cache and stdin is None else fresh()
+    loaded = _declared(loaded, config)
     # An unreadable input is an NP004 finding and the rest is still analysed; only when nothing at
     # all could be read is it an input error.
     if loaded.fatal and not loaded.files_read and not loaded.documents:
@@ -293,11 +295,16 @@ def _path_side(path: str, other: str, config: Config, validate: bool) -> Side:
 def _load_existing(paths: list[str], config: Config, validate: bool = True) -> LoadResult:
     existing = [p for p in paths if os.path.exists(p)]
     if not existing:
-        return LoadResult(Cluster.of([], []))  # the manifests do not exist (yet, or any more)
+        return _declared(LoadResult(Cluster.of([], [])), config)  # the manifests do not exist (yet, or any more)
     return load(existing, config, validate=validate).loaded
 
 
 # --- inputs -----------------------------------------------------------------------------------------
+
+
+def _declared(loaded: LoadResult, config: Config) -> LoadResult:
+    """The config's `workloads:` (outside the input) join the cluster, for every command alike."""
+    return replace(loaded, cluster=with_declared(loaded.cluster, config.workloads)) if config.workloads else loaded
 
 
 def _names(paths: Paths) -> list[str]:

@@ -11,6 +11,12 @@ An ingress rule, in effect under its policy's `policyTypes`, that admits every s
 Assuming ipBlocks also match pod addresses (a Calico-like plugin), a whole-family ipBlock
 alone is enough. Rules whose ports are all listed in the option `exempt_ports` are skipped.
 
+Rules that open, on the pods they select, only the ports the kube-apiserver calls there (the
+target port of a Service named by a Validating/MutatingWebhookConfiguration's
+`clientConfig.service` or an APIService's `spec.service`) are not reported: the API server calls
+from outside the pod network, from an address the cluster decides, so a rule open to every source
+on that port is what keeps the webhook working (NP507 reports the opposite mistake).
+
 ## Why it matters
 
 The selected pods accept traffic from every pod of the cluster and from the internet (if
@@ -43,22 +49,34 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from policylint.engine.connset import ConnSet
 from policylint.findings import Hit, Severity
 from policylint.model.policy import Direction
+from policylint.queries.apiserver import called_on, only_apiserver_ports, required_ingress
 from policylint.queries.suggest import describe_rule, open_to_everyone, ports_text
 from policylint.rulespec import RuleContext, RuleSpec
 
 DIRECTION = Direction.INGRESS
+APISERVER_KEY = "queries.apiserver.required_ingress"
 
 
 def check(ctx: RuleContext) -> Iterator[Hit]:
     exempt_ports = set(ctx.options.get("exempt_ports", ()))
+    called = ctx.shared(APISERVER_KEY, lambda: required_ingress(ctx.evaluator, ctx.cluster))
     for rule, why in open_to_everyone(ctx.policy, DIRECTION, exempt_ports, ctx.assumptions.ipblocks_match_pods):
+        if called and only_apiserver_ports(ctx.evaluator, ctx.policy, rule, called):
+            continue  # the kube-apiserver calls these pods there from outside the pod network (NP507)
         yield Hit(
             rule.span,
             f"{describe_rule(ctx.policy, rule)} admits every source, external addresses included, "
-            f"{ports_text(rule)}: {why}; list the sources that need access",
+            f"{ports_text(rule)}: {why}; list the sources that need access{_apiserver_hint(ctx, called)}",
         )
+
+
+def _apiserver_hint(ctx: RuleContext, called: dict[int, ConnSet]) -> str:
+    """Pods the API server calls (a webhook, an APIService) need that port open to every source."""
+    needed = called_on(ctx.evaluator, ctx.policy, called) if called else None
+    return f" (the kube-apiserver calls these pods on {needed}: keep only that open to every source)" if needed else ""
 
 
 RULE = RuleSpec(

@@ -41,6 +41,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from policylint.findings import Hit, Severity, Span
+from policylint.model.declared import is_declared
 from policylint.model.policy import Direction
 from policylint.rulespec import RuleContext, RuleSpec
 
@@ -66,7 +67,8 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
         if policy.pod_selector.is_empty:
             covered.setdefault(policy.namespace, set()).update(policy.policy_types)
     spans = first_spans(ctx)
-    with_workloads = {w.namespace for w in ctx.cluster.workloads}
+    # Workloads declared in the config (outside the input) do not make their namespace the input's.
+    with_workloads = {w.namespace for w in ctx.cluster.workloads if not is_declared(w)}
     for ns in ctx.cluster.namespaces:
         if ns.name in ignore or (ns.span is None and ns.name not in with_workloads):
             continue

@@ -34,6 +34,10 @@ KINDS = {
     "NetworkPolicy": "networkpolicy-networking-v1.json",
     "Ingress": "ingress-networking-v1.json",
     "IngressClass": "ingressclass-networking-v1.json",
+    # Callers from outside the pod network: the kube-apiserver calls their Services (model/build_callers.py).
+    "ValidatingWebhookConfiguration": "validatingwebhookconfiguration-admissionregistration-v1.json",
+    "MutatingWebhookConfiguration": "mutatingwebhookconfiguration-admissionregistration-v1.json",
+    "APIService": "apiservice-apiregistration-v1.json",
 }
 OUT = Path(__file__).resolve().parent.parent / "policylint" / "load" / "schemas"
 UPSTREAM_PREFIXES = ("/api/_definitions.json#/$defs/", "#/$defs/", "_definitions.json#/$defs/")

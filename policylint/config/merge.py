@@ -11,6 +11,9 @@ from policylint.cni import profile
 from policylint.config.layers import Layer
 from policylint.config.settings import Config, RuleSetting, lookup
 from policylint.findings import Severity
+from policylint.model.declared import DECLARED
+from policylint.model.policy import Protocol
+from policylint.model.workload import ContainerPort, Workload
 from policylint.registry import Registry
 from policylint.rulespec import Expectation
 
@@ -46,7 +49,20 @@ def apply_layer(config: Config, layer: Layer) -> Config:
         assumptions=assumptions,
         cni=cni,
         expectations=config.expectations + expectations,
+        workloads=config.workloads + declared_workloads(layer),
     )
+
+
+def declared_workloads(layer: Layer) -> tuple[Workload, ...]:
+    """`workloads:` of one layer (validated by config/schema.py), located at their config line."""
+    out: list[Workload] = []
+    for i, item in enumerate(layer.data.get("workloads", [])):
+        span = layer.span(("workloads", i))
+        ports = tuple(ContainerPort(int(p["port"]), Protocol(p.get("protocol", "TCP")), p.get("name"), span)
+                      for p in item.get("ports", []))  # fmt: skip
+        out.append(Workload(item["namespace"], item["name"], item.get("kind", "Pod"), dict(item["labels"]), ports,
+                            span=span, derived=f"{DECLARED}{span.file}:{span.line}"))  # fmt: skip
+    return tuple(out)
 
 
 def merge_setting(setting: RuleSetting, value: str | Mapping[str, Any]) -> RuleSetting:

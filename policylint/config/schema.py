@@ -25,6 +25,32 @@ EXPECT_BODY: dict[str, Any] = {
     "required": ["from", "to"],
     "additionalProperties": False,
 }
+_NAME = {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", "maxLength": 253}
+# A workload that exists outside the input (config/merge.py declared_workloads; docs/operators.md).
+WORKLOAD_BODY: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "namespace": {**_NAME, "maxLength": 63},
+        "name": _NAME,
+        "kind": {"type": "string", "pattern": "^[A-Z][A-Za-z0-9]*$"},
+        "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+        "ports": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "port": {"type": "integer", "minimum": 1, "maximum": 65535},
+                    "name": {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 15},
+                    "protocol": {"enum": ["TCP", "UDP", "SCTP"]},
+                },
+                "required": ["port"],
+                "additionalProperties": False,
+            },
+        },
+    },
+    "required": ["namespace", "name", "labels"],
+    "additionalProperties": False,
+}
 BASE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -39,6 +65,7 @@ BASE_SCHEMA: dict[str, Any] = {
             "properties": {"ipblocks_match_pods": {"type": "boolean"}, "host_network_selectable": {"type": "boolean"}},
             "additionalProperties": False,
         },
+        "workloads": {"type": "array", "items": WORKLOAD_BODY},
         "expect": {
             "type": "array",
             "items": {

@@ -10,6 +10,7 @@ from typing import Any
 
 from policylint.engine.flow import Assumptions
 from policylint.findings import Severity
+from policylint.model.workload import Workload
 from policylint.registry import Registry
 from policylint.rulespec import Expectation, RuleSpec
 
@@ -37,6 +38,7 @@ class Config:
     cni: str = "generic"  # the network plugin (policylint/cni/profiles.yaml)
     with_staged: bool = False  # evaluate Calico Staged* policies as if enforced
     expectations: tuple[Expectation, ...] = ()
+    workloads: tuple[Workload, ...] = ()  # declared outside the input (`workloads:`), with their config line
     smt_timeout_ms: int = 5_000
     smt_budget_seconds: float = 120.0
 

@@ -7,6 +7,12 @@ reads; a kind of a foreign API group is never mistaken for an old version of a c
 
 from __future__ import annotations
 
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
 # Entry points from outside the cluster (model/build_entries.py): Ingress, Gateway API, OpenShift.
 _ENTRY_KINDS: dict[str, frozenset[str]] = {
     "gateway.networking.k8s.io/v1": frozenset({"Gateway", "HTTPRoute", "GRPCRoute"}),
@@ -16,16 +22,51 @@ _ENTRY_KINDS: dict[str, frozenset[str]] = {
     "networking.k8s.io/v1": frozenset({"Ingress", "IngressClass"}),
     "route.openshift.io/v1": frozenset({"Route"}),
 }
+_CRD = "CustomResourceDefinition"
+# Objects whose Service the kube-apiserver calls from outside the pod network (model/build_callers.py).
+_CALLER_KINDS: dict[str, frozenset[str]] = {
+    "admissionregistration.k8s.io/v1": frozenset({"ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"}),
+    "apiregistration.k8s.io/v1": frozenset({"APIService"}),
+    "apiextensions.k8s.io/v1": frozenset({"CustomResourceDefinition"}),  # conversion webhooks
+}
+
+
+@cache
+def operator_table() -> dict[str, Any]:
+    """The operators table, policylint/model/operators.yaml: data, read once (model/build_operators.py
+    builds from it; the loader keeps the objects of its kinds)."""
+    text = resources.files("policylint").joinpath("model/operators.yaml").read_text()
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
+    table: dict[str, Any] = yaml.load(text, Loader=loader)  # a safe loader (C or Python)
+    return table
+
+
+def _operator_kinds() -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for op in operator_table()["operators"].values():
+        for res in op["resources"]:
+            for api in res["apiVersions"]:
+                out.setdefault(api, set()).add(res["kind"])
+    return {api: frozenset(kinds) for api, kinds in sorted(out.items())}
+
+
+_OPERATOR_KINDS = _operator_kinds()
 # Kinds of Kubernetes' own API groups whose schema is generated with the core ones (`<kind>.json`).
-BUILTIN_SCHEMA_KINDS = frozenset({("networking.k8s.io/v1", "Ingress"), ("networking.k8s.io/v1", "IngressClass")})
+# (CustomResourceDefinition has no generated schema: CRDs are large, and only the conversion webhook is read.)
+BUILTIN_SCHEMA_KINDS = frozenset({("networking.k8s.io/v1", "Ingress"), ("networking.k8s.io/v1", "IngressClass")}
+                                 | {(v, k) for v, ks in _CALLER_KINDS.items() for k in ks if k != _CRD})  # fmt: skip
 # Kinds read field by field without a schema (Gateway API and OpenShift publish CRDs that we do not
-# ship yet): wrong types are still located NP002 problems from the builder.
-UNVALIDATED_KINDS = frozenset((v, k) for v, ks in _ENTRY_KINDS.items() for k in ks) - BUILTIN_SCHEMA_KINDS
+# ship yet; operators' CRDs are large and only a few fields are read): wrong types are still located
+# NP002 problems from the builder.
+UNVALIDATED_KINDS = frozenset((v, k) for kinds in (_ENTRY_KINDS, _OPERATOR_KINDS, _CALLER_KINDS)
+                              for v, ks in kinds.items() for k in ks) - BUILTIN_SCHEMA_KINDS  # fmt: skip
 
 # apiVersion -> kinds read under it. Keep one line per dialect, sorted by apiVersion.
 DIALECT_KINDS: dict[str, frozenset[str]] = {
     "cilium.io/v2": frozenset({"CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy"}),  # model/build_cilium.py
     **_ENTRY_KINDS,
+    **_CALLER_KINDS,
+    **_OPERATOR_KINDS,
     # network-policy-api (model/build_network_policy_api.py): v0.1.7 and v0.2.0 CRDs
     "policy.networking.k8s.io/v1alpha1": frozenset({"AdminNetworkPolicy", "BaselineAdminNetworkPolicy"}),
     "policy.networking.k8s.io/v1alpha2": frozenset({"ClusterNetworkPolicy"}),

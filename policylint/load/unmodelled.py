@@ -19,6 +19,8 @@ KIND_NOT_MODELLED = "NP801"
 _DENY_ALLOW = "its rules allow and deny traffic on top of NetworkPolicy"
 _MESH = "the mesh proxy denies requests that NetworkPolicy allows"
 _ROUTE = "it routes traffic from outside the cluster to the Services it names"
+# Operators' resources that become pods, beyond the ones model/operators.yaml models (those are read).
+_PODS = "its operator creates pods that policies and Services may select (declare them under `workloads:`)"
 
 # API group -> kind -> what the kind does to connectivity.
 UNMODELLED: Mapping[str, Mapping[str, str]] = {
@@ -40,6 +42,12 @@ UNMODELLED: Mapping[str, Mapping[str, str]] = {
     "policy.linkerd.io": {k: _MESH for k in ("AuthorizationPolicy", "Server", "ServerAuthorization")},
     "consul.hashicorp.com": {"ServiceIntentions": _MESH},
     "networking.k8s.io": {"Ingress": _ROUTE},
+    "monitoring.coreos.com": {k: _PODS for k in ("Prometheus", "Alertmanager", "ThanosRuler", "PrometheusAgent")},
+    "postgresql.cnpg.io": {k: _PODS for k in ("Cluster", "Pooler")},
+    "kafka.strimzi.io": {k: _PODS for k in ("Kafka", "KafkaNodePool", "KafkaConnect", "KafkaMirrorMaker2",
+                                            "KafkaBridge")},
+    "elasticsearch.k8s.elastic.co": {"Elasticsearch": _PODS},
+    "kibana.k8s.elastic.co": {"Kibana": _PODS},
     "gateway.networking.k8s.io": {k: _ROUTE for k in ("Gateway", "HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute",
                                                      "UDPRoute")},
 }  # fmt: skip

@@ -20,9 +20,11 @@ from policylint.load.documents import WORKLOAD_KINDS
 from policylint.load.fields import Reader, Skip
 from policylint.load.kinds import is_dialect_kind
 from policylint.load.located_yaml import LMap
+from policylint.model.build_callers import build_callers
 from policylint.model.build_controller_labels import CONTROLLER_SET, PER_REPLICA, POD_NAME, replica
 from policylint.model.build_entries import build_entries
 from policylint.model.build_meta import metadata
+from policylint.model.build_operators import operator_workloads
 from policylint.model.build_policy import network_policy
 from policylint.model.build_service import namespace, service
 from policylint.model.build_workload import ordinals, workload
@@ -80,6 +82,8 @@ def build_cluster(objects: Sequence[LMap], default_namespace: str = "default") -
                 members.append(_Member(kind == "Pod", own, w))
         except Skip:
             continue
+    if dialect_objects:
+        add_derived(r, members, replicas, dialect_objects, default_namespace)
     tiers = build_tiers(r, dialect_objects, default_namespace, namespaces) if dialect_objects else ()
     # Pods of one owner split by the labels Kubernetes selectors test. Dialect selectors do not
     # split them yet (NCA and netpol-analyzer, whose corpora the conformance suites hold, keep one
@@ -89,6 +93,7 @@ def build_cluster(objects: Sequence[LMap], default_namespace: str = "default") -
     if replicas and PER_REPLICA_KEYS & (tested | tier_selector_keys(tiers)):
         workloads = per_replica(workloads, replicas)
     entries = build_entries(r, dialect_objects, default_namespace)
+    callers = build_callers(r, dialect_objects)
     tiers = tuple(with_network_policies(t, policies) if t.holds_network_policy else t for t in tiers)
     cluster = Cluster.of(
         sorted(namespaces, key=lambda n: (n.name, n.span or Span("", 0, 0))),
@@ -97,8 +102,23 @@ def build_cluster(objects: Sequence[LMap], default_namespace: str = "default") -
         sorted(policies, key=lambda p: (p.namespace, p.name, p.span)),
         tiers,
         entries,
+        callers,
     )
     return cluster, r.problems
+
+
+def add_derived(r: Reader, members: list[_Member], replicas: dict[Key, range], objects: list[LMap],
+                default_namespace: str) -> None:  # fmt: skip
+    """The workloads operators create from custom resources of the input (model/operators.yaml);
+    a controller the input holds itself (a dumped StatefulSet of the same name) stands instead."""
+    written = {m.key for m in members if not m.is_pod}
+    for d in operator_workloads(r, objects, default_namespace):
+        w = d.workload
+        key: Key = (w.namespace, w.kind, w.name)
+        if key not in written:
+            members.append(_Member(False, key, w))
+            if w.kind == "StatefulSet":
+                replicas[key] = d.replicas
 
 
 def with_network_policies(tier: Tier, policies: list[NetworkPolicy]) -> Tier:
@@ -213,8 +233,7 @@ def per_replica(workloads: list[Workload], replicas: dict[Key, range]) -> list[W
             continue
         for i in indexes:
             pod, labels = replica(w.labels, w.name, i)
-            out.append(Workload(w.namespace, pod, w.kind, labels, w.ports, w.host_network, w.span, w.annotations,
-                                (pod,)))  # fmt: skip
+            out.append(replace(w, name=pod, labels=labels, pods=(pod,)))
     return out
 
 

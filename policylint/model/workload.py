@@ -41,6 +41,9 @@ class Workload:
     annotations: dict[str, str] = field(default_factory=dict, compare=False)
     pods: tuple[str, ...] = field(default=(), compare=False)  # names of the input's Pods of this workload
     pod_ips: tuple[str, ...] = field(default=(), compare=False)  # their status.podIP, where the input has it
+    # Not written in the input: how policylint knows of it ("from Prometheus monitoring/k8s via the
+    # Prometheus Operator's rules", model/build_operators.py; "declared in .policylint.yaml").
+    derived: str | None = field(default=None, compare=False)
 
     @property
     def ref(self) -> str:

@@ -32,6 +32,7 @@ class SideExplanation:
     allowing: list[RuleNote] = field(default_factory=list)
     misses: list[RuleNote] = field(default_factory=list)  # closest first
     layers: list[str] = field(default_factory=list)  # clusters with tiers: what decided each part
+    derived: str | None = None  # a workload not written in the input: where it comes from (Workload.derived)
 
 
 def _peer_miss(ev: Evaluator, policy: NetworkPolicy, peer: Peer, other: Endpoint) -> tuple[int, str]:
@@ -82,7 +83,7 @@ def explain_side(
     pols = ev.isolating_policies(endpoint, direction)
     w = ev.workloads[endpoint]
     governed = not w.host_network or ev.assumptions.host_network_selectable
-    exp = SideExplanation(direction, name, governed, bool(pols), conns)
+    exp = SideExplanation(direction, name, governed, bool(pols), conns, derived=w.derived)
     for p in pols:
         pol = ev.cluster.policies[p]
         exp.isolating.append((pol.ref, pol.span))

@@ -21,9 +21,9 @@ def _side_text(side: SideExplanation | None) -> list[str]:
     if side is None:
         return []
     word = "egress from" if side.direction is Direction.EGRESS else "ingress to"
-    head = f"{word} {side.endpoint}: "
+    head = f"{word} {side.endpoint}" + (f" ({side.derived})" if side.derived else "") + ": "
     if side.layers:  # clusters with tiers: the tiers' decisions, then the NetworkPolicy layer
-        return [f"{word} {side.endpoint}:", *(f"  {line}" for line in side.layers),
+        return [head.rstrip(" "), *(f"  {line}" for line in side.layers),
                 *(f"  {line}" for line in _np_lines(side, head))]
     return _np_lines(side, head)
 
@@ -87,6 +87,8 @@ def _side_json(side: SideExplanation | None) -> dict[str, Any] | None:
     }
     if side.layers:
         doc["tiers"] = side.layers
+    if side.derived:
+        doc["derived"] = side.derived
     return doc
 
 
