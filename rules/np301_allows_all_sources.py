@@ -11,6 +11,9 @@ An ingress rule, in effect under its policy's `policyTypes`, that admits every s
 Assuming ipBlocks also match pod addresses (a Calico-like plugin), a whole-family ipBlock
 alone is enough. Rules whose ports are all listed in the option `exempt_ports` are skipped.
 
+One rule, one finding: where this rule fires, NP304 (all ports) and NP308 (open to the internet)
+step aside on the same rule; `ingress: [{}]` is reported once, here.
+
 ## Why it matters
 
 The selected pods accept traffic from every pod of the cluster and from the internet (if
@@ -69,6 +72,7 @@ RULE = RuleSpec(
     enabled_by_default=True,
     scope="policy",
     check=check,
+    supersedes=("NP304", "NP308"),  # `ingress/egress: [{}]` is one finding, this rule's
     options_schema={
         "type": "object",
         "properties": {
