@@ -17,6 +17,7 @@ from policylint.engine.bitset import bit_indices
 from policylint.engine.cidr import AddressSpace
 from policylint.engine.index import ClusterIndex
 from policylint.findings import NO_SPAN, Span
+from policylint.model.build_controller_labels import CONTROLLER_SET
 from policylint.model.cluster import Cluster
 from policylint.model.policy import Direction, IPBlock, NetworkPolicy, Peer, Protocol, Rule
 from policylint.model.selector import LabelSelector, Operator
@@ -84,7 +85,8 @@ class LabelView:
             for w in self.cluster.workloads:
                 pool = self._pools.setdefault(w.namespace, {})
                 for k, v in w.labels.items():
-                    pool.setdefault(k, set()).add(v)
+                    if v != CONTROLLER_SET:  # a placeholder, not a value to suggest
+                        pool.setdefault(k, set()).add(v)
         out: dict[str, set[str]] = {}
         for i in bit_indices(namespaces):
             for k, values in self._pools.get(self.index.namespace_names[i], {}).items():
