@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from policylint.engine.concrete import Evaluator
 from policylint.engine.connset import ConnSet
 from policylint.engine.smt import AnyEndpoint, Pods, SmtEngine, SyntheticPod, Undecided, Witness
-from policylint.model import Direction, LabelSelector, NetworkPolicy, Peer, Protocol
+from policylint.model import Direction, LabelSelector, NetworkPolicy, Operator, Peer, Protocol, Requirement
 from policylint.model.build_controller_labels import CONTROLLER_KEYS, CONTROLLER_SET
 from policylint.model.workload import NAMESPACE_NAME_LABEL
 from policylint.queries.smt_coverage import smt_engine
@@ -70,6 +70,16 @@ def reachable(smt: SmtEngine | None, backend: int, protocol: Protocol, port: int
     if smt is None:
         return NO_ENGINE
     return answer(smt.find(AnyEndpoint(), backend, ConnSet.single(protocol, port)))
+
+
+def reachable_from_elsewhere(
+    smt: SmtEngine | None, backend: int, namespace: str, protocol: Protocol, port: int
+) -> Outside:
+    """Can a pod that could exist in any namespace but `namespace` open (protocol, port) to `backend`?"""
+    if smt is None:
+        return NO_ENGINE
+    others = LabelSelector(match_expressions=(Requirement(NAMESPACE_NAME_LABEL, Operator.NOT_IN, (namespace,)),))
+    return answer(smt.find(Pods(namespace_selector=others), backend, ConnSet.single(protocol, port)))
 
 
 def reaches(smt: SmtEngine | None, source: int, target: Pods, protocol: Protocol, port: int) -> Outside:
