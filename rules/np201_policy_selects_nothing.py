@@ -12,13 +12,18 @@ a namespace-wide default deny is never "selecting nothing"), and policies of a n
 with no workload in the input (the workloads are probably kept in another repository).
 
 A repository seldom holds the whole cluster: the pods may come from another repository, a Helm
-chart, or an operator at run time. So the finding is a **warning** only when z3 proves that no
-pod that could exist matches (the selector's terms contradict each other, e.g. `app: a` with
-`app NotIn [a]`); otherwise it is an **info** that says the only pods it could select lie
-outside the input, with the near label when there is one (the usual cause is a typo). A
-selector naming a value a controller writes at run time (`pod-template-hash`,
-`controller-revision-hash`, `controller-uid`, `statefulset.kubernetes.io/pod-name`...) is
-reported as such, without a rename suggestion: the input cannot show those values.
+chart, or an operator at run time. So the message says what is known, that the selector matches
+no workload *of the input* and could select only pods outside it, and the severity follows the
+evidence:
+- **warning** when z3 proves that no pod that could exist matches (the terms contradict each
+  other, e.g. `app: a` with `app NotIn [a]`), or when the input holds a near miss of the label
+  (`app: fronend` beside `app: frontend`): the input itself then shows the likely mistake, and
+  the message suggests the fix;
+- **info** otherwise: the pods it names may well run outside the input, and claiming an error
+  there was the classic false positive;
+- a selector naming a value a controller writes at run time (`pod-template-hash`,
+  `controller-revision-hash`, `controller-uid`, `statefulset.kubernetes.io/pod-name`...) is an
+  info saying so, without a rename suggestion: the input cannot show those values.
 
 ## Why it matters
 
@@ -84,7 +89,7 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
     yield Hit(
         where,
         f"{head} matches no workload of the input in namespace {policy.namespace}, only pods outside it{hint}",
-        severity=Severity.INFO,
+        severity=None if hint else Severity.INFO,  # a near miss of a label the input holds: likely a typo
     )
 
 

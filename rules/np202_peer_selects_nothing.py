@@ -19,12 +19,13 @@ Not flagged, because nothing can be concluded from the input:
 - policies without rules (deny-all) and rules without peers (they allow everything).
 
 A repository seldom holds the whole cluster (the clients may run from another repository, a
-chart, or pods an operator creates). So a finding is a **warning** only when z3 proves that no
-pod that could exist matches the peer (its terms contradict each other); otherwise it is an
-**info** that says the peer admits only pods outside the input, with the near label when there
-is one (the usual cause is a typo). A podSelector naming a value that a controller writes at
-run time (`pod-template-hash`, `controller-uid`, `statefulset.kubernetes.io/pod-name`...) gets
-no rename suggestion.
+chart, or pods an operator creates). So the message says the peer matches nothing *of the
+input* and admits only pods outside it, and the severity follows the evidence: a **warning**
+when z3 proves that no pod that could exist matches the peer (its terms contradict each other)
+or when the input holds a near miss of the label (likely a typo; the message suggests the fix),
+an **info** otherwise. A podSelector naming a value that a controller writes at run time
+(`pod-template-hash`, `controller-uid`, `statefulset.kubernetes.io/pod-name`...) is an info
+without a rename suggestion.
 
 ## Why it matters
 
@@ -105,7 +106,7 @@ def namespace_hit(view: LabelView, smt: Smt, policy: NetworkPolicy, peer: Peer, 
     yield Hit(
         at,
         f"namespaceSelector {ns_sel} in {where} matches no namespace of the input, only namespaces outside it{hint}",
-        severity=Severity.INFO,
+        severity=None if hint else Severity.INFO,  # a near miss of the input's labels: likely a typo
     )
 
 
@@ -129,6 +130,7 @@ def peer_hits(view: LabelView, smt: Smt, policy: NetworkPolicy, peer: Peer, wher
                       "its terms contradict each other")  # fmt: skip
         return
     keys = controller_keys(pod_sel)
+    hint = ""
     if keys:
         message = (f"podSelector {pod_sel} in {where} names a value of {', '.join(keys)}, which a controller sets "
                    f"on pods at run time: no workload of the input in {scope} carries it, and the input cannot "
@@ -137,7 +139,7 @@ def peer_hits(view: LabelView, smt: Smt, policy: NetworkPolicy, peer: Peer, wher
         hint = did_you_mean(pod_sel, view.pod_pool(match.namespaces))
         message = (f"podSelector {pod_sel} in {where} matches no workload of the input in {scope}, "
                    f"only pods outside it{hint}")  # fmt: skip
-    yield Hit(at, message, severity=Severity.INFO)
+    yield Hit(at, message, severity=None if hint else Severity.INFO)
 
 
 def check(ctx: RuleContext) -> Iterator[Hit]:

@@ -146,10 +146,11 @@ spec:
     assert "did you mean" not in found[0].message
 
 
-def test_typo_is_info_with_the_suggestion(tmp_path: Path, lint_file: LintFile) -> None:
+def test_near_miss_stays_a_warning_said_of_the_input(tmp_path: Path, lint_file: LintFile) -> None:
+    # The input shows the likely intended label: a typo, worded as a claim about the input only.
     text = WEB + policy("  podSelector: {matchLabels: {app: wbe}}\n  policyTypes: [Ingress]\n")
     found = lint(tmp_path, lint_file, text, "NP201")
-    assert [f.severity for f in found] == [Severity.INFO]
+    assert [f.severity for f in found] == [Severity.WARNING]
     assert found[0].message.endswith("only pods outside it; did you mean `app: web`?")
 
 
@@ -173,9 +174,10 @@ def test_well_known_namespace_is_a_reference_not_a_typo(tmp_path: Path, lint_fil
     assert lint(tmp_path, lint_file, WEB + MONITOR + namespace_peer("monitoring"), "NP202") == []
 
 
-def test_near_miss_of_an_unknown_namespace_is_an_info(tmp_path: Path, lint_file: LintFile) -> None:
+def test_near_miss_of_an_unknown_namespace_is_said_of_the_input(tmp_path: Path, lint_file: LintFile) -> None:
     found = lint(tmp_path, lint_file, WEB + MONITOR + namespace_peer("monitr"), "NP202")
-    assert [f.severity for f in found] == [Severity.INFO]
+    assert [f.severity for f in found] == [Severity.WARNING]
+    assert "did you mean `kubernetes.io/metadata.name: monitor`?" in found[0].message
     assert "matches no namespace of the input, only namespaces outside it" in found[0].message
 
 
