@@ -16,11 +16,12 @@ chart, or an operator at run time. So the message says what is known, that the s
 no workload *of the input* and could select only pods outside it, and the severity follows the
 evidence:
 - **warning** when z3 proves that no pod that could exist matches (the terms contradict each
-  other, e.g. `app: a` with `app NotIn [a]`), or when the input holds a near miss of the label
-  (`app: fronend` beside `app: frontend`): the input itself then shows the likely mistake, and
-  the message suggests the fix;
-- **info** otherwise: the pods it names may well run outside the input, and claiming an error
-  there was the classic false positive;
+  other, e.g. `app: a` with `app NotIn [a]`), or when the input holds a near miss of the label at
+  most two edits away (`app: fronend` beside `app: frontend`): the input itself then shows the
+  likely mistake, and the message suggests the fix;
+- **info** otherwise: the pods it names may well run outside the input (a related name is no
+  typo: `app.kubernetes.io/name: prometheus` names the pods the Prometheus Operator creates, not
+  the `prometheus-adapter` the input holds, and renaming it would break monitoring);
 - a selector naming a value a controller writes at run time (`pod-template-hash`,
   `controller-revision-hash`, `controller-uid`, `statefulset.kubernetes.io/pod-name`...) is an
   info saying so, without a rename suggestion: the input cannot show those values.
@@ -55,7 +56,7 @@ from collections.abc import Iterator
 
 from policylint.engine.smt import Pods
 from policylint.findings import Hit, Severity
-from policylint.queries.outside import controller_keys, engine, matchable
+from policylint.queries.outside import TYPO_EDITS, controller_keys, engine, matchable
 from policylint.queries.suggest import LabelView, did_you_mean, span_or
 from policylint.rulespec import RuleContext, RuleSpec
 
@@ -85,7 +86,7 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
         )
         return
     pos = view.index.namespace_pos[policy.namespace]
-    hint = did_you_mean(selector, view.pod_pool(1 << pos))
+    hint = did_you_mean(selector, view.pod_pool(1 << pos), TYPO_EDITS)
     yield Hit(
         where,
         f"{head} matches no workload of the input in namespace {policy.namespace}, only pods outside it{hint}",

@@ -22,7 +22,8 @@ A repository seldom holds the whole cluster (the clients may run from another re
 chart, or pods an operator creates). So the message says the peer matches nothing *of the
 input* and admits only pods outside it, and the severity follows the evidence: a **warning**
 when z3 proves that no pod that could exist matches the peer (its terms contradict each other)
-or when the input holds a near miss of the label (likely a typo; the message suggests the fix),
+or when the input holds a near miss of the label, at most two edits away (likely a typo; the
+message suggests the fix),
 an **info** otherwise. A podSelector naming a value that a controller writes at run time
 (`pod-template-hash`, `controller-uid`, `statefulset.kubernetes.io/pod-name`...) is an info
 without a rename suggestion.
@@ -60,7 +61,7 @@ from policylint.findings import Hit, Severity
 from policylint.model.policy import NetworkPolicy, Peer
 from policylint.model.selector import LabelSelector, Operator
 from policylint.model.workload import NAMESPACE_NAME_LABEL
-from policylint.queries.outside import WELL_KNOWN_NAMESPACES, controller_keys, engine, matchable
+from policylint.queries.outside import TYPO_EDITS, WELL_KNOWN_NAMESPACES, controller_keys, engine, matchable
 from policylint.queries.suggest import LabelView, describe_rule, did_you_mean, span_or
 from policylint.rulespec import RuleContext, RuleSpec
 
@@ -100,7 +101,7 @@ def namespace_hit(view: LabelView, smt: Smt, policy: NetworkPolicy, peer: Peer, 
         return
     if named_namespaces(ns_sel) & WELL_KNOWN_NAMESPACES:
         return  # a well-known namespace the input does not hold: a reference, not a typo
-    hint = did_you_mean(ns_sel, view.namespace_pool)
+    hint = did_you_mean(ns_sel, view.namespace_pool, TYPO_EDITS)
     if keys - set(view.namespace_pool) or (NAMESPACE_NAME_LABEL in keys and not hint):
         return  # an unknown key (NP203) or a namespace that is only absent from the input
     yield Hit(
@@ -136,7 +137,7 @@ def peer_hits(view: LabelView, smt: Smt, policy: NetworkPolicy, peer: Peer, wher
                    f"on pods at run time: no workload of the input in {scope} carries it, and the input cannot "
                    "show which pods of the cluster do")  # fmt: skip
     else:
-        hint = did_you_mean(pod_sel, view.pod_pool(match.namespaces))
+        hint = did_you_mean(pod_sel, view.pod_pool(match.namespaces), TYPO_EDITS)
         message = (f"podSelector {pod_sel} in {where} matches no workload of the input in {scope}, "
                    f"only pods outside it{hint}")  # fmt: skip
     yield Hit(at, message, severity=None if hint else Severity.INFO)

@@ -42,6 +42,11 @@ WELL_KNOWN_NAMESPACES = frozenset({
 })  # fmt: skip
 
 
+# A near miss this many edits away is a typo (evidence of a mistake in the input); farther, it is a
+# related name (`prometheus` beside `prometheus-adapter`) and suggesting it would do harm.
+TYPO_EDITS = 2
+
+
 @dataclass(frozen=True)
 class Outside:
     """The answer about a claim over every pod that could exist."""
