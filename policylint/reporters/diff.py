@@ -98,8 +98,15 @@ def headline(impact: Impact) -> str:
         text += f"; {plural(len(impact.new_findings), 'new finding')}"
         text += f", {len(impact.fixed_findings)} fixed" if impact.fixed_findings else ""
     if impact.unseen:
-        text += f"; {plural(len(impact.unseen), 'note')} on what it could not see"
+        text += f"; {plural(len(impact.unseen), 'note')} on what it could not see{sides(impact.unseen)}"
     return text
+
+
+def sides(unseen: Sequence[str]) -> str:
+    """' (15 on BASE)': where the notes come from, so "15 workloads added" reads as BASE's blind spot."""
+    counts = [(label, sum(x.startswith(label + " ") for x in unseen)) for label in ("BASE", "HEAD")]
+    parts = [f"{n} on {label}" for label, n in counts if n]
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 TITLES = {

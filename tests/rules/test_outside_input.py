@@ -253,3 +253,20 @@ def test_backend_admitting_an_absent_controller_namespace_is_an_info(tmp_path: P
     # Admitting only the Service port: no pod anywhere gets through, the controller neither.
     found = lint(tmp_path, lint_file, WEB + FROM_INGRESS_NGINX.replace("PORT", "80") + INGRESS, "NP521")
     assert [f.severity for f in found] == [Severity.WARNING]
+
+
+def test_related_name_is_not_a_typo(tmp_path: Path, lint_file: LintFile) -> None:
+    # kube-prometheus: `app.kubernetes.io/name: prometheus` names the pods the Prometheus Operator
+    # creates; the input's `prometheus-adapter` is another component, so renaming would break it.
+    text = """apiVersion: v1
+kind: Pod
+metadata: {name: adapter, namespace: monitoring, labels: {app.kubernetes.io/name: prometheus-adapter}}
+spec: {containers: [{name: c, image: x}]}
+---
+""" + policy("""  podSelector: {matchLabels: {app.kubernetes.io/name: prometheus-adapter}}
+  ingress:
+  - from: [{podSelector: {matchLabels: {app.kubernetes.io/name: prometheus}}}]
+""", namespace="monitoring")
+    found = lint(tmp_path, lint_file, text, "NP202")
+    assert [f.severity for f in found] == [Severity.INFO]
+    assert "did you mean" not in found[0].message
