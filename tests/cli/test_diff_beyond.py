@@ -107,7 +107,8 @@ def test_objects_base_could_not_read_are_said_everywhere(tmp_path: Path) -> None
     base = head.replace("apiVersion: apps/v1", "apiVersion: extensions/v1beta1")
     code, out, err = run(tmp_path, base, head)
     assert code == 0
-    assert out.startswith("0 connections added, 0 removed; 1 workload added; 1 note on what it could not see (1 on BASE)\n")
+    headline = "0 connections added, 0 removed; 1 workload added; 1 note on what it could not see (1 on BASE)\n"
+    assert out.startswith(headline)
     assert err.startswith("BASE head/m.yaml:1:13: NP003 Deployment apiVersion 'extensions/v1beta1' is not supported")
     md = run(tmp_path, base, head, "-f", "md")[1]
     assert "> [!NOTE]\n> What this diff could not see (1):\n> - BASE head/m.yaml:1:13: NP003 Deployment" in md
