@@ -54,7 +54,7 @@ from policylint.engine.bitset import bit_indices
 from policylint.engine.concrete import Evaluator
 from policylint.engine.smt import SmtEngine
 from policylint.findings import Hit, Severity
-from policylint.model import Service, ServicePort
+from policylint.model import Direction, Protocol, Service, ServicePort
 from policylint.queries.outside import Outside, engine, only_outside, outside_peers, reachable
 from policylint.queries.services import backends, reachable_from_somewhere, target_port
 from policylint.queries.suggest import LabelView
@@ -78,12 +78,25 @@ def unreachable(ev: Evaluator, members: int, sp: ServicePort) -> list[tuple[int,
 Smt = Callable[[], SmtEngine | None]  # built on first use: most runs never need the solver
 
 
-def beyond_input(smt: Smt, sp: ServicePort, targets: list[tuple[int, int]]) -> tuple[Outside, int, int]:
+def admits_port(ev: Evaluator, backend: int, protocol: Protocol, port: int) -> bool:
+    """Some ingress rule of the backend's policies admits (protocol, port) from some peer (with
+    tiers: always assumed, they may allow what no NetworkPolicy does)."""
+    if ev.layered or not ev.is_isolated(backend, Direction.INGRESS):
+        return True
+    dst = ev.workloads[backend]
+    return any(r.ports.for_destination(dst).contains(protocol, port) for r in ev.rules_for(backend, Direction.INGRESS))
+
+
+def beyond_input(
+    ev: Evaluator, smt: Smt, sp: ServicePort, targets: list[tuple[int, int]]
+) -> tuple[Outside, int, int]:
     """Over every pod that could exist: proved unreachable, or the first backend a pod outside the
     input (or an address) reaches, with its port."""
     last = Outside(True)
     for b, port in targets:
-        last = reachable(smt(), b, sp.protocol, port)
+        if not admits_port(ev, b, sp.protocol, port):
+            continue  # no rule admits the port to anyone: no pod that could exist gets in either
+        last = reachable(smt(), ev, b, sp.protocol, port)
         if not last.proved:
             return last, b, port
     return last, targets[0][0], targets[0][1]
@@ -104,7 +117,7 @@ def findings(ev: Evaluator, smt: Smt, view: LabelView, service: Service) -> Iter
         targets = unreachable(ev, members, sp)
         if not targets:
             continue
-        outside, b, port = beyond_input(smt, sp, targets)
+        outside, b, port = beyond_input(ev, smt, sp, targets)
         if outside.proved:
             dead.append(sp)
         elif outside.undecided:

@@ -70,11 +70,37 @@ def answer(found: Witness | SyntheticPod | Undecided | None) -> Outside:
 NO_ENGINE = Outside(False, undecided="the SMT encoding does not cover the configured assumptions")
 
 
-def reachable(smt: SmtEngine | None, backend: int, protocol: Protocol, port: int) -> Outside:
-    """Can any pod that could exist, or any external address, open (protocol, port) to `backend`?"""
+def reachable(smt: SmtEngine | None, ev: Evaluator, backend: int, protocol: Protocol, port: int) -> Outside:
+    """Can any pod that could exist, or any external address, open (protocol, port) to `backend`?
+
+    An ingress-isolated backend under NetworkPolicy alone admits only what its rules' peers match,
+    so the question is asked per selector peer, confined to the peer's namespace where it has one
+    (the solver then encodes that namespace's policies only, not the whole cluster's)."""
     if smt is None:
         return NO_ENGINE
-    return answer(smt.find(AnyEndpoint(), backend, ConnSet.single(protocol, port)))
+    conns = ConnSet.single(protocol, port)
+    if ev.layered or not ev.is_isolated(backend, Direction.INGRESS):
+        return answer(smt.find(AnyEndpoint(), backend, conns))
+    dst = ev.workloads[backend]
+    specs: list[Pods] = []
+    for compiled in ev.rules_for(backend, Direction.INGRESS):
+        if not compiled.ports.for_destination(dst).contains(protocol, port):
+            continue
+        if not compiled.rule.peers:
+            return answer(smt.find(AnyEndpoint(), backend, conns))
+        for peer in compiled.rule.peers:
+            if peer.ip_block is not None:
+                continue  # external addresses: the concrete evaluator already answered for every one
+            ns = compiled.policy.namespace if peer.namespace_selector is None else None
+            pods = Pods(namespace=ns, namespace_selector=peer.namespace_selector, pod_selector=peer.pod_selector)
+            if pods not in specs:
+                specs.append(pods)
+    last = Outside(True)
+    for pods in specs:
+        last = answer(smt.find(pods, backend, conns))
+        if not last.proved:
+            return last
+    return last
 
 
 def reachable_from_elsewhere(
