@@ -21,7 +21,7 @@ from policylint.engine.smt import Budget, SyntheticPod, Undecided, Witness
 from policylint.engine.smt.compare import ChangeEngine
 from policylint.engine.smt.witness import concrete_verdict
 from policylint.findings import Span
-from policylint.model import Cluster, NetworkPolicy, Protocol
+from policylint.model import Cluster, Direction, NetworkPolicy, Protocol
 from policylint.queries.diff import Diff, WorkloadKey
 from policylint.queries.outside import describe_pod
 
@@ -103,7 +103,7 @@ class PossibleExposure:
 
 def candidates(base: Evaluator, head: Evaluator, diff: Diff, changes: list[PolicyChange]) -> list[int]:
     """HEAD workloads on both sides, not hostNetwork, not already exposed in the concrete diff, that
-    a changed policy selects (any workload when tiers changed or its labels did)."""
+    a changed ingress policy selects (any workload when tiers changed or its labels did)."""
     exposed = {e.workload for e in diff.exposures()}
     base_labels = {WorkloadKey(w.namespace, w.name, w.kind): w.labels for w in base.workloads}
     tiers_changed = shape(base.cluster.tiers) != shape(head.cluster.tiers)
@@ -112,8 +112,11 @@ def candidates(base: Evaluator, head: Evaluator, diff: Diff, changes: list[Polic
         key = WorkloadKey(w.namespace, w.name, w.kind)
         if key not in base_labels or key in exposed or w.host_network:
             continue
+        # Who may reach w is decided by w's ingress side: policies that change only egress (of w or
+        # of its clients) are left out (a client namespace's egress opening is not looked for).
         touched = any(
-            p is not None and p.namespace == w.namespace and matches(p.pod_selector, w.labels)
+            p is not None and p.isolates(Direction.INGRESS) and p.namespace == w.namespace
+            and matches(p.pod_selector, w.labels)
             for c in changes for p in (c.base, c.head)
         )  # fmt: skip
         if touched or tiers_changed or base_labels[key] != w.labels:
