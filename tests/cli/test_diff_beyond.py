@@ -114,3 +114,11 @@ def test_objects_base_could_not_read_are_said_everywhere(tmp_path: Path) -> None
     assert "> [!NOTE]\n> What this diff could not see (1):\n> - BASE head/m.yaml:1:13: NP003 Deployment" in md
     data = json.loads(run(tmp_path, base, head, "-f", "json")[1])
     assert data["summary"]["unseen"] == 1 and "NP003" in data["unseen"][0]
+
+
+def test_focus_keeps_the_exposure_only_for_the_workload_in_focus(tmp_path: Path) -> None:
+    base, head = DB.replace("PEER", SAME_NAMESPACE), DB.replace("PEER", "{namespaceSelector: {}}")
+    code, out, _ = run(tmp_path, base, head, "--fail-on", "new-exposure", "--to", "shop/db")
+    assert code == 1 and "shop/db[Deployment] is newly reachable from pods of other namespaces" in out
+    code, out, _ = run(tmp_path, base, head, "--fail-on", "new-exposure", "--to", "shop/other")
+    assert (code, out) == (0, "No connectivity change.\n")
