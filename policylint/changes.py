@@ -15,6 +15,13 @@ from policylint.enforced import evaluated
 from policylint.engine.concrete import Evaluator
 from policylint.findings import Finding, Severity
 from policylint.queries.diff import diff
+from policylint.queries.diff_beyond import (
+    PossibleExposure,
+    candidates,
+    policy_changes,
+    possible_exposures,
+    unselected,
+)
 from policylint.queries.diff_statements import Prover
 from policylint.queries.exposure_diff import entry_changes
 from policylint.queries.impact import Impact
@@ -63,12 +70,33 @@ def compare(base: Side, head: Side, config: Config, with_lint: bool = False, smt
     if smt is not None and not result.empty:
         prover = Prover.create(*evs, timeout_ms=smt.timeout_ms, budget_seconds=smt.budget_seconds)
     entries = entry_changes(base.loaded.cluster, head.loaded.cluster, assume)
-    unseen = (*_unseen("BASE", base), *_unseen("HEAD", head))
+    changed = policy_changes(evs[0].cluster, evs[1].cluster)
+    beyond = [_relocated(f"HEAD {c.span}: {line}", head.files) if c.head
+              else _relocated(f"BASE {c.span}: {line}", base.files)
+              for c, line in unselected(evs[0].cluster, evs[1].cluster, changed)]  # fmt: skip
+    possible: list[PossibleExposure] = []
+    if smt is not None:
+        possible, undecided = possible_exposures(*evs, result, changed, smt.timeout_ms, smt.budget_seconds)
+        beyond += undecided
+    elif unchecked := len(candidates(*evs, result, changed)):
+        beyond.append(f"{unchecked} workload(s) whose policies changed not checked for new exposure to pods "
+                      "outside the input (z3 is off: --no-smt)")  # fmt: skip
+    unseen = (*_unseen("BASE", base), *_unseen("HEAD", head), *beyond)
     if not with_lint:
-        return replace(Impact.of(result, prover), entries=entries, unseen=unseen)
-    old = relocate(lint(base.loaded, config).findings, base.files)
-    new = relocate(lint(head.loaded, config).findings, head.files)
-    return replace(Impact.of(result, prover, old, new), entries=entries, unseen=unseen)
+        impact = Impact.of(result, prover)
+    else:
+        old = relocate(lint(base.loaded, config).findings, base.files)
+        new = relocate(lint(head.loaded, config).findings, head.files)
+        impact = Impact.of(result, prover, old, new)
+    return replace(impact, entries=entries, unseen=unseen, possible_exposures=tuple(possible))
+
+
+def _relocated(line: str, files: dict[str, str]) -> str:
+    """A line naming a loaded file, with the name moved where it belongs (as findings are)."""
+    for old, new in files.items():
+        if old != new:
+            line = line.replace(f" {old}{os.sep}", f" {new}{os.sep}").replace(f" {old}:", f" {new}:")
+    return line
 
 
 def _unseen(label: str, side: Side) -> list[str]:

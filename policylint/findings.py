@@ -42,6 +42,9 @@ class Hit:
     span: Span
     message: str
     related: tuple[Span, ...] = ()
+    # A rule may lower one finding below the rule's severity (never raise it): e.g. info when
+    # its claim holds only for the objects in the input (see NP502).
+    severity: Severity | None = None
 
 
 @dataclass(frozen=True, slots=True)

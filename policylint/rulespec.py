@@ -49,6 +49,9 @@ class RuleSpec:
     options_schema: Mapping[str, Any] = field(default_factory=dict)  # JSON Schema of an object, or {}
     defaults: Mapping[str, Any] = field(default_factory=dict)
     needs_smt: bool = False
+    # Rule ids whose findings at the same location step aside when this rule fires there: one
+    # finding for one rule (e.g. `egress: [{}]` is NP302's, not also NP304's and NP305's).
+    supersedes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

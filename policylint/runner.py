@@ -70,7 +70,8 @@ def lint(
 ) -> Report:
     """Lint `loaded` under `config`. `sources` gives file texts (e.g. stdin) for comment suppressions."""
     findings = [f for f in input_findings(loaded.problems, config) if not ignored(f.span, config)]
-    findings += [f for f in rule_findings(loaded.cluster, config, debug) if not ignored(f.span, config)]
+    raised = step_aside(list(rule_findings(loaded.cluster, config, debug)), config)
+    findings += [f for f in raised if not ignored(f.span, config)]
     texts = collect_sources(loaded.cluster, findings, sources or {}, read)
     suppressor = Suppressor([*comment_directives(texts), *annotation_directives(loaded.cluster)], config.rule_id)
     kept = [f for f in findings if f.rule.startswith("NP0") or not suppressor.suppressed(f)]
@@ -85,7 +86,10 @@ def lint(
 
 
 def stamp(rule: RuleSpec, config: Config, hit: Hit) -> Finding:
-    return Finding(rule.id, rule.name, config.severity(rule), hit.span, one_line(hit.message), hit.related)
+    severity = config.severity(rule)
+    if hit.severity is not None and hit.severity.rank < severity.rank:
+        severity = hit.severity
+    return Finding(rule.id, rule.name, severity, hit.span, one_line(hit.message), hit.related)
 
 
 def input_findings(problems: Iterable[InputProblem], config: Config) -> Iterator[Finding]:
@@ -110,6 +114,16 @@ def rule_findings(cluster: Cluster, config: Config, debug: bool) -> Iterator[Fin
         elif rule.scope == "policy":
             for policy in cluster.policies:
                 yield from run_check(rule, ctx.for_policy(policy), config, policy.span, debug)
+
+
+def step_aside(findings: list[Finding], config: Config) -> list[Finding]:
+    """Drop the findings that a more specific rule's finding at the same location supersedes."""
+    covered: set[tuple[str, Span]] = set()
+    for f in findings:
+        rule = config.registry.get(f.rule)
+        if rule is not None:
+            covered.update((other, f.span) for other in rule.supersedes)
+    return [f for f in findings if (f.rule, f.span) not in covered]
 
 
 def run_check(rule: RuleSpec, ctx: RuleContext, config: Config, where: Span, debug: bool) -> Iterator[Finding]:

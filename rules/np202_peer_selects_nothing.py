@@ -12,9 +12,21 @@ Not flagged, because nothing can be concluded from the input:
 - a podSelector searching namespaces that hold no workload in the input (a namespace only
   referred to, whose workloads live elsewhere);
 - a `kubernetes.io/metadata.name` selector naming a namespace absent from the input, unless
-  the name is a near miss of a namespace that is present (a typo);
+  the name is a near miss of a namespace that is present (a typo); a well-known namespace
+  (`kube-system`, `ingress-nginx`, `monitoring`, `cert-manager`, ... listed in
+  `policylint/queries/outside.py`) is a real reference and never gets a rename suggestion;
 - a namespaceSelector using a label key no namespace carries (that is NP203);
 - policies without rules (deny-all) and rules without peers (they allow everything).
+
+A repository seldom holds the whole cluster (the clients may run from another repository, a
+chart, or pods an operator creates). So the message says the peer matches nothing *of the
+input* and admits only pods outside it, and the severity follows the evidence: a **warning**
+when z3 proves that no pod that could exist matches the peer (its terms contradict each other)
+or when the input holds a near miss of the label, at most two edits away (likely a typo; the
+message suggests the fix),
+an **info** otherwise. A podSelector naming a value that a controller writes at run time
+(`pod-template-hash`, `controller-uid`, `statefulset.kubernetes.io/pod-name`...) is an info
+without a rename suggestion.
 
 ## Why it matters
 
@@ -41,15 +53,19 @@ This rule has no options.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from policylint.engine.bitset import bit_indices
+from policylint.engine.smt import Pods, SmtEngine
 from policylint.findings import Hit, Severity
 from policylint.model.policy import NetworkPolicy, Peer
 from policylint.model.selector import LabelSelector, Operator
 from policylint.model.workload import NAMESPACE_NAME_LABEL
+from policylint.queries.outside import TYPO_EDITS, WELL_KNOWN_NAMESPACES, controller_keys, engine, matchable
 from policylint.queries.suggest import LabelView, describe_rule, did_you_mean, span_or
 from policylint.rulespec import RuleContext, RuleSpec
+
+Smt = Callable[[], SmtEngine | None]  # built on first use
 
 
 def selector_keys(selector: LabelSelector) -> set[str]:
@@ -58,17 +74,49 @@ def selector_keys(selector: LabelSelector) -> set[str]:
     return keys | {r.key for r in selector.match_expressions if r.operator in (Operator.IN, Operator.EXISTS)}
 
 
-def peer_hits(view: LabelView, policy: NetworkPolicy, peer: Peer, where: str) -> Iterator[Hit]:
+def named_namespaces(selector: LabelSelector) -> set[str]:
+    """The namespace names a selector requires by `kubernetes.io/metadata.name`."""
+    names = {v for k, v in selector.match_labels if k == NAMESPACE_NAME_LABEL}
+    for r in selector.match_expressions:
+        if r.key == NAMESPACE_NAME_LABEL and r.operator is Operator.IN:
+            names.update(r.values)
+    return names
+
+
+def impossible(smt: Smt, policy: NetworkPolicy, peer: Peer) -> bool:
+    """z3 proves that no pod that could exist matches the peer's selectors."""
+    ns = None if peer.namespace_selector is not None else policy.namespace
+    spec = Pods(namespace=ns, namespace_selector=peer.namespace_selector, pod_selector=peer.pod_selector)
+    return matchable(smt(), spec).proved
+
+
+def namespace_hit(view: LabelView, smt: Smt, policy: NetworkPolicy, peer: Peer, where: str) -> Iterator[Hit]:
+    ns_sel = peer.namespace_selector
+    assert ns_sel is not None
+    keys = selector_keys(ns_sel)
+    at = span_or(ns_sel.span, peer.span)
+    if impossible(smt, policy, peer):
+        yield Hit(at, f"namespaceSelector {ns_sel} in {where} matches no namespace that could exist: "
+                      "its terms contradict each other")  # fmt: skip
+        return
+    if named_namespaces(ns_sel) & WELL_KNOWN_NAMESPACES:
+        return  # a well-known namespace the input does not hold: a reference, not a typo
+    hint = did_you_mean(ns_sel, view.namespace_pool, TYPO_EDITS)
+    if keys - set(view.namespace_pool) or (NAMESPACE_NAME_LABEL in keys and not hint):
+        return  # an unknown key (NP203) or a namespace that is only absent from the input
+    yield Hit(
+        at,
+        f"namespaceSelector {ns_sel} in {where} matches no namespace of the input, only namespaces outside it{hint}",
+        severity=None if hint else Severity.INFO,  # a near miss of the input's labels: likely a typo
+    )
+
+
+def peer_hits(view: LabelView, smt: Smt, policy: NetworkPolicy, peer: Peer, where: str) -> Iterator[Hit]:
     match = view.peer_match(policy, peer)
     if match is None:
         return
-    ns_sel = peer.namespace_selector
-    if ns_sel is not None and not match.namespaces:
-        keys = selector_keys(ns_sel)
-        hint = did_you_mean(ns_sel, view.namespace_pool)
-        if keys - set(view.namespace_pool) or (NAMESPACE_NAME_LABEL in keys and not hint):
-            return  # an unknown key (NP203) or a namespace that is only absent from the input
-        yield Hit(span_or(ns_sel.span, peer.span), f"namespaceSelector {ns_sel} in {where} matches no namespace{hint}")
+    if peer.namespace_selector is not None and not match.namespaces:
+        yield from namespace_hit(view, smt, policy, peer, where)
         return
     pod_sel = peer.pod_selector
     if pod_sel is None or pod_sel.is_empty or not match.known_pods or match.pods:
@@ -77,9 +125,22 @@ def peer_hits(view: LabelView, policy: NetworkPolicy, peer: Peer, where: str) ->
     scope = f"namespace {names[0]}" if len(names) == 1 else f"namespaces {', '.join(names[:3])}"
     if len(names) > 3:
         scope += f" and {len(names) - 3} more"
-    hint = did_you_mean(pod_sel, view.pod_pool(match.namespaces))
-    message = f"podSelector {pod_sel} in {where} matches no workload in {scope}{hint}"
-    yield Hit(span_or(pod_sel.span, peer.span), message)
+    at = span_or(pod_sel.span, peer.span)
+    if impossible(smt, policy, peer):
+        yield Hit(at, f"podSelector {pod_sel} in {where} matches no pod that could exist in {scope}: "
+                      "its terms contradict each other")  # fmt: skip
+        return
+    keys = controller_keys(pod_sel)
+    hint = ""
+    if keys:
+        message = (f"podSelector {pod_sel} in {where} names a value of {', '.join(keys)}, which a controller sets "
+                   f"on pods at run time: no workload of the input in {scope} carries it, and the input cannot "
+                   "show which pods of the cluster do")  # fmt: skip
+    else:
+        hint = did_you_mean(pod_sel, view.pod_pool(match.namespaces), TYPO_EDITS)
+        message = (f"podSelector {pod_sel} in {where} matches no workload of the input in {scope}, "
+                   f"only pods outside it{hint}")  # fmt: skip
+    yield Hit(at, message, severity=None if hint else Severity.INFO)
 
 
 def check(ctx: RuleContext) -> Iterator[Hit]:
@@ -87,7 +148,8 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
     view = ctx.shared(LabelView.KEY, lambda: LabelView(ctx.cluster))
     for rule in (policy.ingress or ()) + (policy.egress or ()):
         for i, peer in enumerate(rule.peers or ()):
-            yield from peer_hits(view, policy, peer, f"peer {i + 1} of {describe_rule(policy, rule)}")
+            where = f"peer {i + 1} of {describe_rule(policy, rule)}"
+            yield from peer_hits(view, lambda: engine(ctx), policy, peer, where)
 
 
 RULE = RuleSpec(

@@ -11,6 +11,15 @@ Namespace labels are only known when the input holds Namespace manifests. So the
 when at least one Namespace manifest is in the input, or when the value is the name of a
 known namespace (the classic `name: kube-system`, a label no namespace carries by default).
 
+A namespace outside the input may carry any label, and the labels of a namespace the input only
+refers to (no Namespace manifest) are unknown. So the message says the selector matches no
+namespace of the input, only namespaces outside it that carry the label, and the severity follows
+the evidence: a **warning** when the named namespace's own manifest is in the input without that
+label (the namespace the selector was evidently written for is shown not to match), or when a
+near key exists (`teams` beside `team`: likely a typo); an **info** otherwise, e.g. `name:
+kube-system` when kube-system's manifest is not in the input (some clusters do label it so; the
+advice `kubernetes.io/metadata.name` is still the robust fix).
+
 ## Why it matters
 
 A namespaceSelector that requires a label nobody sets matches no namespace, so the peer
@@ -80,10 +89,16 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
                 hint = advice(view, key, value)
                 if hint is not None:
                     where = f"peer {i + 1} of {describe_rule(policy, rule)}"
+                    # Shown not to match: the namespace it names is defined here without the label.
+                    shown = value is not None and value in view.defined_namespaces
+                    typo = hint.startswith("; did you mean")
+                    result = (f"so namespace {value}, defined in the input without it, does not match" if shown
+                              else "so it matches only namespaces outside the input")  # fmt: skip
                     yield Hit(
                         span_or(span, peer.span),
-                        f"no namespace carries label `{key}` (namespaceSelector "
-                        f"{selector} in {where}), so it matches no namespace{hint}",
+                        f"no namespace of the input carries label `{key}` (namespaceSelector "
+                        f"{selector} in {where}), {result}{hint}",
+                        severity=None if shown or typo else Severity.INFO,
                     )
                     break
 

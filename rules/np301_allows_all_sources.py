@@ -17,6 +17,9 @@ target port of a Service named by a Validating/MutatingWebhookConfiguration's
 from outside the pod network, from an address the cluster decides, so a rule open to every source
 on that port is what keeps the webhook working (NP507 reports the opposite mistake).
 
+One rule, one finding: where this rule fires, NP304 (all ports) and NP308 (open to the internet)
+step aside on the same rule; `ingress: [{}]` is reported once, here.
+
 ## Why it matters
 
 The selected pods accept traffic from every pod of the cluster and from the internet (if
@@ -87,6 +90,7 @@ RULE = RuleSpec(
     enabled_by_default=True,
     scope="policy",
     check=check,
+    supersedes=("NP304", "NP308"),  # `ingress/egress: [{}]` is one finding, this rule's
     options_schema={
         "type": "object",
         "properties": {

@@ -13,6 +13,10 @@ whose ports are all listed in `exempt_ports` are skipped: by default port 53, be
 "DNS to anywhere" (`- ports: [{port: 53, protocol: UDP}, {port: 53}]`) is the usual and
 harmless way to allow name resolution.
 
+One rule, one finding: where this rule fires, NP304 (all ports) and NP305 (cloud metadata
+endpoint, reached because every destination is) step aside on the same rule; `egress: [{}]` is
+reported once, here.
+
 ## Why it matters
 
 The selected pods can open connections to every pod of the cluster and to the internet:
@@ -69,6 +73,7 @@ RULE = RuleSpec(
     enabled_by_default=True,
     scope="policy",
     check=check,
+    supersedes=("NP304", "NP305"),  # `ingress/egress: [{}]` is one finding, this rule's
     options_schema={
         "type": "object",
         "properties": {

@@ -2,8 +2,9 @@
 
 ## What it flags
 
-A rule in effect with no `ports` (every port and protocol) whose peers are broad, meaning
-at least one of:
+A rule in effect with no `ports` (every port and protocol), or with a port entry that opens
+every port of a protocol (`- protocol: TCP` with no `port`, which the API reads as every TCP
+port, or `port: 1, endPort: 65535`), whose peers are broad, meaning at least one of:
 - `from`/`to` is absent or empty (every peer);
 - a selector peer without a narrowing podSelector (absent or `{}`) whose namespaceSelector
   is `{}` or matches more than `max_namespaces` namespaces of the input;
@@ -12,6 +13,9 @@ at least one of:
 
 A rule without ports towards named pods (`podSelector: {app: api}`) or towards the own
 namespace (`podSelector: {}`) is not flagged: that is ordinary intra-application traffic.
+
+A rule that NP301, NP302 or NP308 already reports (every source or destination, or the whole
+internet) is left to that rule: one finding for one rule.
 
 ## Why it matters
 
@@ -34,6 +38,7 @@ Raise `max_namespaces` if rules spanning a few namespaces are normal in your clu
 ## References
 
 - [NetworkPolicyPort](https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/#NetworkPolicySpec)
+  ("port ... If this field is not provided, this matches all port names and numbers")
 - [Network Policies](https://kubernetes.io/docs/concepts/services-networking/network-policies/)
 """
 
@@ -42,8 +47,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from policylint.engine.connset import FULL
+from policylint.engine.ports import rule_ports
 from policylint.findings import Hit, Severity
-from policylint.model.policy import Direction, Peer
+from policylint.model.policy import PROTOCOLS, Direction, Peer, Rule
 from policylint.queries.suggest import LabelView, describe_rule
 from policylint.rulespec import RuleContext, RuleSpec
 
@@ -69,17 +76,29 @@ def reason(view: LabelView, peers: tuple[Peer, ...] | None, opts: Mapping[str, A
     return next((why for why in (broad(view, p, opts) for p in peers) if why), None)
 
 
+def open_ports(rule: Rule) -> str | None:
+    """'every port and protocol', 'every TCP port', or None when the rule's ports are bounded."""
+    if not rule.ports:
+        return "every port and protocol"
+    numeric = rule_ports(rule.ports).numeric
+    whole = [p.value for p in PROTOCOLS if numeric.get(p) == FULL]
+    if not whole:
+        return None
+    return "every port and protocol" if len(whole) == len(PROTOCOLS) else f"every {' and '.join(whole)} port"
+
+
 def check(ctx: RuleContext) -> Iterator[Hit]:
     policy = ctx.policy
     view = ctx.shared(LabelView.KEY, lambda: LabelView(ctx.cluster))
     for rule in policy.rules(Direction.INGRESS) + policy.rules(Direction.EGRESS):
-        if rule.ports:
+        ports = open_ports(rule)
+        if ports is None:
             continue
         why = reason(view, rule.peers, ctx.options)
         if why:
             yield Hit(
                 rule.span,
-                f"{describe_rule(policy, rule)} allows every port and protocol to a broad peer set ({why}); "
+                f"{describe_rule(policy, rule)} allows {ports} to a broad peer set ({why}); "
                 "list the ports the peers need",
             )
 

@@ -11,6 +11,15 @@ One finding per isolating policy and missing protocol set lists the affected wor
 workload whose egress is denied entirely (a deny-all with no rule) is not reported: it resolves
 no names, probably on purpose.
 
+When the input holds no DNS pod, the claim is checked for every DNS pod that could exist (z3):
+any pod of the DNS namespace carrying the DNS labels, whatever other labels, named ports or
+namespace labels it has. If the workload could reach such a pod (say its rule admits
+`namespaceSelector: {name: kube-system}`, a label the input cannot show on kube-system, or
+`podSelector: {k8s-app: kube-dns, version: v2}`), the finding drops to **info** and says which
+DNS pod would be reached: whether DNS works then depends on labels outside the input. It stays a
+warning when no DNS pod that could exist is reachable, which is the usual case (a default deny
+without a DNS rule). Info rather than silence: the rule still looks wrong to a reader.
+
 ## Why it matters
 
 A default-deny egress policy blocks DNS too. Every name lookup then times out, which surfaces as
@@ -48,8 +57,10 @@ from policylint.engine.bitset import bit_indices
 from policylint.engine.concrete import Evaluator
 from policylint.engine.connset import ConnSet
 from policylint.engine.flow import IPAddress
+from policylint.engine.smt import Pods, SyntheticPod, Witness
 from policylint.findings import Hit, Severity
 from policylint.model import Cluster, ContainerPort, Direction, LabelSelector, Namespace, Protocol, Workload
+from policylint.queries.outside import Outside, describe_pod, engine, reaches
 from policylint.rulespec import RuleContext, RuleSpec
 
 DNS = (Protocol.UDP, Protocol.TCP)
@@ -80,25 +91,73 @@ def missing(ev: Evaluator, w: int, dns: int, address: IPAddress | None) -> list[
     return [p for p in DNS if not any(ok(c, p) for c in reach)]
 
 
+def may_admit_dns(ev: Evaluator, w: int, protocol: Protocol) -> bool:
+    """Some egress rule of `w` could admit (protocol, 53) to some pod: by number or by a name."""
+    if ev.layered:
+        return True
+    return any(r.ports.numeric.contains(protocol, 53) or r.ports.named for r in ev.rules_for(w, Direction.EGRESS))
+
+
+def beyond_input(ctx: RuleContext, ev: Evaluator, w: int, lacking: tuple[Protocol, ...]) -> Outside:
+    """Over every DNS pod that could exist (the input holds none): proved blocked, or one reached."""
+    spec = Pods(ctx.options["namespace"], pod_selector=dns_selector(ctx), host_network=False)
+    for protocol in lacking:
+        if not may_admit_dns(ev, w, protocol):
+            continue
+        outside = reaches(engine(ctx), w, spec, protocol, 53)
+        if not outside.proved:
+            return outside
+    return Outside(True)
+
+
+def dns_selector(ctx: RuleContext) -> LabelSelector:
+    return LabelSelector(tuple(sorted(ctx.options["selector"].items())))
+
+
+def unlike_model(outside: Outside) -> str:
+    """What the reached DNS pod has that the model's does not."""
+    w = outside.witness
+    dns = w.dst if isinstance(w, Witness) else w
+    if not isinstance(dns, SyntheticPod):
+        return "a DNS pod outside the input"
+    return describe_pod(dns)
+
+
 def check(ctx: RuleContext) -> Iterator[Hit]:
-    selector = LabelSelector(tuple(sorted(ctx.options["selector"].items())))
+    selector = dns_selector(ctx)
     ev, dns = dns_evaluator(ctx, selector)
+    synthetic = dns == 1 << len(ctx.cluster.workloads)
     text = ctx.options["node_local_address"]
     address = ipaddress.ip_address(text) if text else None
-    groups: dict[tuple[int, tuple[Protocol, ...]], list[str]] = {}
+    groups: dict[tuple[int, tuple[Protocol, ...], str], list[str]] = {}
     for w in range(len(ctx.cluster.workloads)):
         if (dns >> w) & 1 or not ev.is_isolated(w, Direction.EGRESS) or not ev.rules_for(w, Direction.EGRESS):
             continue
         lacking = tuple(missing(ev, w, dns, address))
-        if lacking:
-            groups.setdefault((ev.isolating_policies(w, Direction.EGRESS)[0], lacking), []).append(ev.workloads[w].ref)
+        if not lacking:
+            continue
+        outside = beyond_input(ctx, ctx.evaluator, w, lacking) if synthetic else Outside(True)
+        reached = "" if outside.proved or outside.undecided else unlike_model(outside)
+        groups.setdefault((ev.isolating_policies(w, Direction.EGRESS)[0], lacking, reached), []).append(
+            ev.workloads[w].ref
+        )
     target = f"{ctx.options['namespace']} pods {selector}" + (f" or {address}" if address else "")
-    for (p_idx, lacking), refs in sorted(groups.items(), key=lambda g: (g[0][0], [p.value for p in g[0][1]])):
+    for (p_idx, lacking, reached), refs in sorted(groups.items(), key=lambda g: (g[0][0], [p.value for p in g[0][1]])):
         policy = ctx.cluster.policies[p_idx]
         names = ", ".join(refs[:3]) + (f" and {len(refs) - 3} more" if len(refs) > 3 else "")
         ports = " and ".join(f"{p.value} 53" for p in lacking)
+        where = policy.egress_span or policy.policy_types_span or policy.span
+        if reached:
+            yield Hit(
+                where,
+                f"{names}, egress-isolated by {policy.ref}, cannot reach cluster DNS as modelled ({target}) on "
+                f"{ports}; the input holds no DNS pod, and only one unlike the model would be reached: "
+                f"{reached}; check the DNS pods' labels, or allow egress to them on {ports}",
+                severity=Severity.INFO,
+            )
+            continue
         yield Hit(
-            policy.egress_span or policy.policy_types_span or policy.span,
+            where,
             f"{names}, egress-isolated by {policy.ref}, cannot reach cluster DNS ({target}) on {ports}; "
             f"allow egress to it on {ports}",
         )

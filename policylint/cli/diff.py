@@ -31,7 +31,7 @@ def triggered(impact: api.Impact, fail_on: str) -> bool:
     if fail_on == "added":
         return impact.diff.allows_more()
     if fail_on == "new-exposure":
-        return bool(impact.diff.exposures()) or bool(impact.entries.opened)
+        return bool(impact.diff.exposures()) or bool(impact.entries.opened) or bool(impact.possible_exposures)
     return False
 
 

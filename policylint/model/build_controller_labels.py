@@ -26,6 +26,9 @@ _UNKNOWN: dict[str, tuple[str, ...]] = {
     "CronJob": ("batch.kubernetes.io/controller-uid", "controller-uid", "batch.kubernetes.io/job-name",
                 "job-name"),
 }  # fmt: skip
+# Every key whose value the controller writes at run time (job-name is the Job's own name, but a
+# CronJob's Jobs get a name with a scheduled-time suffix).
+CONTROLLER_KEYS = frozenset(k for keys in _UNKNOWN.values() for k in keys) | frozenset(PER_REPLICA)
 
 
 def with_controller_labels(kind: str, name: str, labels: dict[str, str]) -> dict[str, str]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from policylint.engine.connset import ConnSet
 from policylint.queries.diff import ConnChange, Diff, DiffEndpoint, ExternalRange, WorkloadChange, WorkloadKey
+from policylint.queries.diff_beyond import PossibleExposure
 from policylint.queries.diff_statements import statements, workload_statements
 from policylint.queries.endpoints import EndpointError
 from policylint.queries.focus import PortItem, parse_ports, port_conns
@@ -77,6 +78,18 @@ class DiffFocus:
         return out if out.base != out.head else None
 
 
+    def keeps(self, x: PossibleExposure) -> bool:
+        """A workload newly reachable from pods outside the input: its source is no named endpoint
+        (only `any` matches it); with --port, the example port must be one of them."""
+        if self.namespace is not None and x.workload.namespace != self.namespace:
+            return False
+        if self.src is not None and self.src.text.strip().lower() not in ("any", "*"):
+            return False
+        if self.dst is not None and not self.dst(x.workload):
+            return False
+        return self.ports is None or _ports_for(self.ports).contains(x.protocol, x.port)
+
+
 def _ports_for(items: tuple[PortItem, ...]) -> ConnSet:
     # The diff has no workload objects to resolve a port name against: names keep nothing.
     return port_conns(items, None)
@@ -111,4 +124,5 @@ def refocus(impact: Impact, focus: DiffFocus) -> Impact:
     """The impact over the focused diff; statements are regrouped concretely (no z3 proofs)."""
     diff = focus_diff(impact.diff, focus)
     workloads = {w.workload: workload_statements(diff, w) for w in (*diff.appeared, *diff.disappeared)}
-    return replace(impact, diff=diff, said=statements(diff), workloads=workloads)
+    possible = tuple(x for x in impact.possible_exposures if focus.keeps(x))
+    return replace(impact, diff=diff, said=statements(diff), workloads=workloads, possible_exposures=possible)

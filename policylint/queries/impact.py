@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from policylint.findings import Finding
 from policylint.queries.diff import Change, Diff, WorkloadKey, new_findings
+from policylint.queries.diff_beyond import PossibleExposure
 from policylint.queries.diff_statements import Prover, Statement, statements, workload_statements
 from policylint.queries.exposure_diff import EntryChanges
 
@@ -21,6 +22,8 @@ class Impact:
     fixed_findings: list[Finding] | None = None  # on BASE, gone on HEAD (BASE's lines)
     entries: EntryChanges = EntryChanges()  # ways in from outside opened and closed
     unseen: tuple[str, ...] = ()  # what either side holds that the comparison could not read or model
+    # Workloads newly reachable from pods that could exist in other namespaces (z3, both sides at once).
+    possible_exposures: tuple[PossibleExposure, ...] = ()
 
     @classmethod
     def of(
@@ -44,4 +47,5 @@ class Impact:
     @property
     def empty(self) -> bool:
         """Nothing to tell a reviewer: no connectivity change, no finding added or fixed."""
-        return self.diff.empty and not self.new_findings and not self.fixed_findings and self.entries.empty
+        return (self.diff.empty and not self.new_findings and not self.fixed_findings and self.entries.empty
+                and not self.possible_exposures)  # fmt: skip

@@ -17,6 +17,7 @@ from policylint.engine.bitset import bit_indices
 from policylint.engine.cidr import AddressSpace
 from policylint.engine.index import ClusterIndex
 from policylint.findings import NO_SPAN, Span
+from policylint.model.build_controller_labels import CONTROLLER_SET
 from policylint.model.cluster import Cluster
 from policylint.model.policy import Direction, IPBlock, NetworkPolicy, Peer, Protocol, Rule
 from policylint.model.selector import LabelSelector, Operator
@@ -84,7 +85,8 @@ class LabelView:
             for w in self.cluster.workloads:
                 pool = self._pools.setdefault(w.namespace, {})
                 for k, v in w.labels.items():
-                    pool.setdefault(k, set()).add(v)
+                    if v != CONTROLLER_SET:  # a placeholder, not a value to suggest
+                        pool.setdefault(k, set()).add(v)
         out: dict[str, set[str]] = {}
         for i in bit_indices(namespaces):
             for k, values in self._pools.get(self.index.namespace_names[i], {}).items():
@@ -119,23 +121,36 @@ def pool_of(labels: Iterable[Mapping[str, str]]) -> dict[str, set[str]]:
     return out
 
 
-def closest(word: str, candidates: Collection[str]) -> str | None:
-    """The candidate nearest to `word` (difflib ratio >= 0.6), if any."""
+def edits(a: str, b: str) -> int:
+    """Levenshtein distance: insertions, deletions and substitutions turning `a` into `b`."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
+
+
+def closest(word: str, candidates: Collection[str], max_edits: int | None = None) -> str | None:
+    """The candidate nearest to `word` (difflib ratio >= 0.6), if any; with `max_edits`, only one
+    that few edits away (a typo, not a related name: `prometheus` is not `prometheus-adapter`)."""
     found = difflib.get_close_matches(word, sorted(candidates), n=1, cutoff=0.6)
+    if found and max_edits is not None and edits(word, found[0]) > max_edits:
+        return None
     return found[0] if found else None
 
 
-def pair_hint(key: str, value: str, pool: LabelPool) -> str | None:
+def pair_hint(key: str, value: str, pool: LabelPool, max_edits: int | None = None) -> str | None:
     """A nearby existing `key: value` for a pair that matches nothing, or None."""
     values = pool.get(key)
     if values is not None:
         if value in values:
             return None
-        near = closest(value, values)
+        near = closest(value, values, max_edits)
         return f"`{key}: {near}`" if near else None
-    near_key = closest(key, pool)
+    near_key = closest(key, pool, max_edits)
     if near_key is not None:
-        near = value if value in pool[near_key] else closest(value, pool[near_key])
+        near = value if value in pool[near_key] else closest(value, pool[near_key], max_edits)
         return f"`{near_key}: {near}`" if near else f"`{near_key}`"
     for other in sorted(pool):
         if value in pool[other]:
@@ -143,20 +158,21 @@ def pair_hint(key: str, value: str, pool: LabelPool) -> str | None:
     return None
 
 
-def did_you_mean(selector: LabelSelector, pool: LabelPool) -> str:
-    """'; did you mean `app: frontend`?' for the first term of `selector` with a near miss, else ''."""
+def did_you_mean(selector: LabelSelector, pool: LabelPool, max_edits: int | None = None) -> str:
+    """'; did you mean `app: frontend`?' for the first term of `selector` with a near miss, else ''.
+    `max_edits` keeps only typos (see `closest`)."""
     for key, value in selector.match_labels:
-        hint = pair_hint(key, value, pool)
+        hint = pair_hint(key, value, pool, max_edits)
         if hint:
             return f"; did you mean {hint}?"
     for req in selector.match_expressions:
         if req.operator is Operator.IN:
             for value in req.values:
-                hint = pair_hint(req.key, value, pool)
+                hint = pair_hint(req.key, value, pool, max_edits)
                 if hint:
                     return f"; did you mean {hint}?"
         elif req.operator is Operator.EXISTS and req.key not in pool:
-            near = closest(req.key, pool)
+            near = closest(req.key, pool, max_edits)
             if near:
                 return f"; did you mean `{near}`?"
     return ""

@@ -64,7 +64,7 @@ def exposure_lines(impact: Impact) -> list[str]:
         sources = [st.src for st in impact.workloads[w.workload] if st.dst == w.workload and exposes(st)]
         if sources:
             out.append(f"{w.workload} (new) is reachable from {_sources_text(sources)}")
-    return out
+    return out + [str(x) for x in impact.possible_exposures]
 
 
 def _sources_text(sources: Sequence[StatementEnd]) -> str:
@@ -92,10 +92,21 @@ def headline(impact: Impact) -> str:
         text += f"; {plural(len(diff.appeared), 'workload')} added"
     if diff.disappeared:
         text += f"; {plural(len(diff.disappeared), 'workload')} removed"
+    if impact.possible_exposures:
+        text += f"; {plural(len(impact.possible_exposures), 'workload')} newly reachable from pods outside the input"
     if impact.new_findings is not None:
         text += f"; {plural(len(impact.new_findings), 'new finding')}"
         text += f", {len(impact.fixed_findings)} fixed" if impact.fixed_findings else ""
+    if impact.unseen:
+        text += f"; {plural(len(impact.unseen), 'note')} on what it could not see{sides(impact.unseen)}"
     return text
+
+
+def sides(unseen: Sequence[str]) -> str:
+    """' (15 on BASE)': where the notes come from, so "15 workloads added" reads as BASE's blind spot."""
+    counts = [(label, sum(x.startswith(label + " ") for x in unseen)) for label in ("BASE", "HEAD")]
+    parts = [f"{n} on {label}" for label, n in counts if n]
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 TITLES = {
@@ -110,8 +121,10 @@ def finding_line(f: Finding) -> str:
 
 
 def render_text(impact: Impact) -> str:
+    """The notes on what the diff could not see go to stderr (cli/diff.py), beside the answer."""
     if impact.empty:
-        return "No connectivity change." + (" No new findings." if impact.linted else "") + "\n"
+        seen = f" ({plural(len(impact.unseen), 'note')} on what it could not see)" if impact.unseen else ""
+        return "No connectivity change" + seen + "." + (" No new findings." if impact.linted else "") + "\n"
     diff, said = impact.diff, impact.said
     lines = [headline(impact)]
     for title, entries in (("New ways in from outside", impact.entries.opened),
@@ -186,11 +199,19 @@ def render_json(impact: Impact) -> str:
     summary: dict[str, Any] = {k.value: len(diff.of_kind(k)) for k in Change}
     summary.update(workloads_added=len(diff.appeared), workloads_removed=len(diff.disappeared))
     summary["new_exposures"] = len(exposures)
+    summary["possible_exposures"] = len(impact.possible_exposures)
+    summary["unseen"] = len(impact.unseen)
     data: dict[str, Any] = {"summary": summary}
     data.update({k.value: [change_json(c) for c in diff.of_kind(k)] for k in Change})
     data["workloads_added"] = [workload_json(w) for w in diff.appeared]
     data["workloads_removed"] = [workload_json(w) for w in diff.disappeared]
     data["new_exposures"] = exposures
+    data["possible_exposures"] = [
+        {"workload": endpoint_json(x.workload), "example_source": x.source, "protocol": x.protocol.value,
+         "port": x.port}
+        for x in impact.possible_exposures
+    ]  # fmt: skip
+    data["unseen"] = list(impact.unseen)  # what BASE or HEAD could not read or model, and what z3 could not decide
     data["statements"] = [statement_json(st) for kind in Change for st in impact.said[kind]]
     summary.update(entries_opened=len(impact.entries.opened), entries_closed=len(impact.entries.closed))
     data["entries_opened"] = [entry_item(e) for e in impact.entries.opened]

@@ -73,11 +73,15 @@ def fixed_part(findings: Sequence[Finding]) -> list[str]:
 
 
 def render(impact: Impact) -> str:
-    """Markdown for a PR comment or job summary; '' when neither connectivity nor findings changed."""
-    if impact.empty:
+    """Markdown for a PR comment or job summary; '' when neither connectivity nor findings changed
+    and nothing went unseen (a side that could not read an object may hide a change)."""
+    if impact.empty and not impact.unseen:
         return ""
     said = impact.said
     lines = ["## policylint: change impact", "", f"**{headline(impact)}**"]
+    if impact.unseen:
+        lines += ["", f"> [!NOTE]\n> What this diff could not see ({len(impact.unseen)}):"]
+        lines += [f"> - {cell(x)}" for x in impact.unseen]
     if impact.entries.opened:
         lines += ["", f"> [!CAUTION]\n> {plural(len(impact.entries.opened), 'new way')} in from outside the cluster"]
         lines += [f"> - {cell(describe(e))}" for e in impact.entries.opened]

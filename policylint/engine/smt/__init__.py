@@ -15,7 +15,14 @@ from policylint.engine.flow import Assumptions, Endpoint, Flow
 from policylint.engine.smt.encode import Addresses, AnyEndpoint, Encoder, EndpointSpec, FlowVars, Pods
 from policylint.engine.smt.solve import Budget, Sat, Undecided, check
 from policylint.engine.smt.symbols import NAME, Universe, Z, fresh_endpoint, same_namespace_same_labels
-from policylint.engine.smt.witness import SyntheticPod, Witness, read_witness, verify_uncovered, verify_witness
+from policylint.engine.smt.witness import (
+    SyntheticPod,
+    Witness,
+    read_endpoint,
+    read_witness,
+    verify_uncovered,
+    verify_witness,
+)
 from policylint.model import PROTOCOLS, Cluster, Direction, LabelSelector, NetworkPolicy, Rule
 
 __all__ = [
@@ -131,6 +138,17 @@ class SmtEngine:
         if conns is not None:
             formulas.append(self._conns(flow, conns))
         return self._ask(enc, flow, formulas)
+
+    def pod(self, spec: Pods) -> SyntheticPod | Undecided | None:
+        """A pod that could exist (in any namespace, known or not) matching `spec` on labels alone,
+        policies aside; None when no pod can (its terms contradict each other)."""
+        enc, flow = self._setup(_spec_selectors(spec))
+        answer = check(self.ctx, enc.constrain(flow.src, spec), self.timeout_ms, self.budget)
+        if not isinstance(answer, Sat):
+            return answer
+        pod = read_endpoint(lambda term: answer.model.eval(term, model_completion=True), enc.u, flow.src)
+        assert isinstance(pod, SyntheticPod)  # constrained to a pod, not bound to a workload
+        return pod
 
     def verdict(self, flow: Flow) -> bool:
         """The verdict for one concrete flow; raises UndecidedError if z3 cannot decide."""
