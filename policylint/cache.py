@@ -31,7 +31,7 @@ from policylint import __version__
 from policylint.load import LoadResult
 from policylint.load.documents import Inputs, discover
 
-FORMAT = 1  # bump when the pickled layout changes meaning
+FORMAT = 2  # bump when the pickled layout changes meaning
 
 
 def cache_dir() -> Path:

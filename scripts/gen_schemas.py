@@ -34,6 +34,8 @@ KINDS = {
     "NetworkPolicy": "networkpolicy-networking-v1.json",
     "Ingress": "ingress-networking-v1.json",
     "IngressClass": "ingressclass-networking-v1.json",
+    "EndpointSlice": "endpointslice-discovery-v1.json",
+    "Endpoints": "endpoints-v1.json",
 }
 OUT = Path(__file__).resolve().parent.parent / "policylint" / "load" / "schemas"
 UPSTREAM_PREFIXES = ("/api/_definitions.json#/$defs/", "#/$defs/", "_definitions.json#/$defs/")

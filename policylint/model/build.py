@@ -21,6 +21,7 @@ from policylint.load.fields import Reader, Skip
 from policylint.load.kinds import is_dialect_kind
 from policylint.load.located_yaml import LMap
 from policylint.model.build_controller_labels import CONTROLLER_SET, PER_REPLICA, POD_NAME, replica
+from policylint.model.build_endpoints import ENDPOINT_READERS
 from policylint.model.build_entries import build_entries
 from policylint.model.build_meta import metadata
 from policylint.model.build_policy import network_policy
@@ -29,6 +30,7 @@ from policylint.model.build_workload import ordinals, workload
 from policylint.model.cluster import Cluster
 from policylint.model.compile_network_policy import network_policy_tier_policies
 from policylint.model.dialects import build_tiers
+from policylint.model.endpoints import ServiceEndpoints
 from policylint.model.policy import NetworkPolicy
 from policylint.model.rule_form import PodScope, Tier
 from policylint.model.workload import Namespace, Service, Workload
@@ -56,6 +58,7 @@ def build_cluster(objects: Sequence[LMap], default_namespace: str = "default") -
     parents: dict[Key, Key] = {}
     dialect_objects: list[LMap] = []
     replicas: dict[Key, range] = {}
+    slices: list[ServiceEndpoints] = []
     for doc in objects:
         kind = doc.get("kind")
         if is_dialect_kind(doc.get("apiVersion"), str(kind)):
@@ -67,6 +70,8 @@ def build_cluster(objects: Sequence[LMap], default_namespace: str = "default") -
                 namespaces.append(namespace(r, doc, meta))
             elif kind == "Service":
                 services.append(service(r, doc, meta))
+            elif kind in ENDPOINT_READERS:
+                slices.extend(ENDPOINT_READERS[str(kind)](r, doc, meta))
             elif kind == "NetworkPolicy":
                 found = network_policy(r, doc, meta.namespace, meta.name, meta.annotations)
                 policies.extend([found] if found else [])
@@ -97,6 +102,7 @@ def build_cluster(objects: Sequence[LMap], default_namespace: str = "default") -
         sorted(policies, key=lambda p: (p.namespace, p.name, p.span)),
         tiers,
         entries,
+        tuple(sorted(slices, key=lambda e: (e.namespace, e.service, e.kind, e.name, e.span))),
     )
     return cluster, r.problems
 

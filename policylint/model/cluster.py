@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from policylint.model.endpoints import ServiceEndpoints
 from policylint.model.entry import NO_ENTRIES, EntryPoints
 from policylint.model.policy import NetworkPolicy
 from policylint.model.rule_form import Tier
@@ -23,6 +24,8 @@ class Cluster:
     tiers: tuple[Tier, ...] = ()
     # Ingress, Gateway API and Route objects: ways in from outside through a proxy.
     entries: EntryPoints = NO_ENTRIES
+    # EndpointSlices and Endpoints: the backends of Services without a selector.
+    endpoints: tuple[ServiceEndpoints, ...] = ()
 
     @staticmethod
     def of(
@@ -32,6 +35,7 @@ class Cluster:
         policies: tuple[NetworkPolicy, ...] | list[NetworkPolicy] = (),
         tiers: tuple[Tier, ...] = (),
         entries: EntryPoints = NO_ENTRIES,
+        endpoints: tuple[ServiceEndpoints, ...] = (),
     ) -> Cluster:
         """Build a cluster, adding implied namespaces and the automatic name label to every namespace."""
         from policylint.model.workload import NAMESPACE_NAME_LABEL
@@ -48,4 +52,5 @@ class Cluster:
             if name not in index:
                 index[name] = Namespace(name, {NAMESPACE_NAME_LABEL: name}, None)
         all_ns = tuple(sorted(index.values(), key=lambda n: n.name))
-        return Cluster(all_ns, tuple(workloads), tuple(services), tuple(policies), index, tiers, entries)
+        return Cluster(all_ns, tuple(workloads), tuple(services), tuple(policies), index, tiers, entries,
+                       tuple(endpoints))
