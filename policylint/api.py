@@ -259,11 +259,13 @@ def _add_symbolic(answer: Answer, sym: SymbolicAnswer) -> None:
 
 def exposure(source: Paths | Input, config: Config | None = None, *, ingress_controller: str | None = None,
              node_cidrs: Sequence[str] = ()) -> ExposureReport:  # fmt: skip
-    """Every way in from outside the cluster and what it reaches (queries/exposure.py)."""
+    """Every way in from outside the cluster and what it reaches (queries/exposure.py). The
+    controller and node ranges default to the config's `exposure:` settings."""
     config = _config(config)
     cluster = _input(source, config, validate=False).loaded.cluster
-    controller = with_controller_option(ingress_controller)
-    return compute_exposure(cluster, config.assumptions, controller=controller, node_cidrs=node_cidrs)
+    controller = with_controller_option(ingress_controller or config.ingress_controller)
+    nodes = node_cidrs or config.node_cidrs
+    return compute_exposure(cluster, config.assumptions, controller=controller, node_cidrs=nodes)
 
 
 def matrix(source: Paths | Input, config: Config | None = None, networks: Sequence[str] = ()) -> Matrix:

@@ -41,14 +41,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from policylint.findings import Hit, Severity
-from policylint.queries.exposure import SHARED_KEY, exposure
 from policylint.rulespec import RuleContext, RuleSpec
 
 PROXIED = ("Ingress", "Route", "HTTPRoute", "GRPCRoute", "TLSRoute")
 
 
 def check(ctx: RuleContext) -> Iterator[Hit]:
-    report = ctx.shared(SHARED_KEY, lambda: exposure(ctx.cluster, ctx.assumptions))
+    report = ctx.exposure()
     for e in report.exposures:
         if e.entry.kind not in PROXIED or e.conns or not e.blocked:
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any, Literal
 
 from policylint.cni import profile
 from policylint.config.layers import Layer
-from policylint.config.settings import Config, RuleSetting, lookup
+from policylint.config.settings import Config, ConfigError, RuleSetting, lookup
 from policylint.findings import Severity
 from policylint.registry import Registry
 from policylint.rulespec import Expectation
@@ -37,6 +38,7 @@ def apply_layer(config: Config, layer: Layer) -> Config:
         assumptions = profile(cni).assumptions(assumptions)
     assumptions = replace(assumptions, **dict(data.get("assumptions", {})))
     expectations = tuple(expectation(layer, i, item) for i, item in enumerate(data.get("expect", [])))
+    exposure = dict(data.get("exposure", {}))
     return replace(
         config,
         rules=rules,
@@ -46,7 +48,28 @@ def apply_layer(config: Config, layer: Layer) -> Config:
         assumptions=assumptions,
         cni=cni,
         expectations=config.expectations + expectations,
+        ingress_controller=controller_text(exposure["ingress_controller"]) if "ingress_controller" in exposure
+        else config.ingress_controller,
+        node_cidrs=node_cidrs(layer, exposure["node_cidrs"]) if "node_cidrs" in exposure else config.node_cidrs,
     )
+
+
+def controller_text(value: str | Mapping[str, Any]) -> str:
+    """`exposure.ingress_controller` as --ingress-controller takes it: NAMESPACE[:k=v,...]."""
+    if isinstance(value, str):
+        return value
+    selector = ",".join(f"{k}={v}" for k, v in sorted(dict(value.get("selector", {})).items()))
+    return str(value["namespace"]) + (f":{selector}" if selector else "")
+
+
+def node_cidrs(layer: Layer, values: list[str]) -> tuple[str, ...]:
+    for i, text in enumerate(values):
+        try:
+            ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            raise ConfigError(f"{layer.where(('exposure', 'node_cidrs', i))}: exposure.node_cidrs.{i}: "
+                              f"{text!r} is not an address range (CIDR)") from None  # fmt: skip
+    return tuple(values)
 
 
 def merge_setting(setting: RuleSetting, value: str | Mapping[str, Any]) -> RuleSetting:

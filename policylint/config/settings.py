@@ -39,6 +39,10 @@ class Config:
     expectations: tuple[Expectation, ...] = ()
     smt_timeout_ms: int = 5_000
     smt_budget_seconds: float = 120.0
+    # `exposure:`: where the ingress controller runs (NAMESPACE[:k=v,...], as --ingress-controller)
+    # and the node address ranges (as --node-cidr); the exposure command and NP52x read them.
+    ingress_controller: str | None = None
+    node_cidrs: tuple[str, ...] = ()
 
     def enabled(self, rule: RuleSpec) -> bool:
         if rule.scope == "input":

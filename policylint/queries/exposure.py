@@ -128,7 +128,8 @@ def _services(ev: Evaluator, cluster: Cluster, nodes: list[ipaddress.IPv4Network
               report: ExposureReport) -> None:  # fmt: skip
     exposed = [s for s in cluster.services if _is_entry(s)]
     if any(s.external_traffic_policy != "Local" for s in exposed if s.type in ("LoadBalancer", "NodePort")):
-        where = ", ".join(str(n) for n in nodes) if nodes else "not given (--node-cidr)"
+        unset = "not given (--node-cidr, or exposure.node_cidrs in .policylint.yaml)"
+        where = ", ".join(str(n) for n in nodes) if nodes else unset
         report.assumptions.append(
             "externalTrafficPolicy: Cluster forwards clients from a node address (SNAT), so backends see a node "
             f"address, not the client's; node address ranges: {where}"
@@ -285,7 +286,8 @@ def _proxied(cluster: Cluster, assumptions: Assumptions | None, ctrl: Controller
     ev = Evaluator(grown, assumptions, extra)
     where = f"namespace {ctrl.namespace}" + (f", pods {ctrl.selector}" if not ctrl.selector.is_empty else "")
     if synthetic:
-        how = "as configured" if ctrl.configured else "assumed: none found in the input (--ingress-controller)"
+        how = "as configured" if ctrl.configured else (
+            "assumed: none found in the input; set it with --ingress-controller or exposure.ingress_controller")
         report.assumptions.append(f"the ingress controller is a pod in {where} ({how})")
     else:
         names = ", ".join(f"{ev.workloads[i].namespace}/{ev.workloads[i].name}" for i in ctrl_pods)
