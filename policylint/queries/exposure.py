@@ -30,7 +30,7 @@ from policylint.model import LabelSelector, Protocol, Service, Workload
 from policylint.model.cluster import Cluster
 from policylint.model.entry import BackendRef, Entry, Gateway, Listener
 from policylint.model.policy import IPBlock
-from policylint.model.workload import Namespace
+from policylint.model.workload import Namespace, ServicePort
 from policylint.queries.services import backends, target_port
 
 EVERYWHERE = ("0.0.0.0/0", "::/0")
@@ -309,6 +309,7 @@ def _proxied(cluster: Cluster, assumptions: Assumptions | None, ctrl: Controller
                 report.notes.append(f"{entry.kind} {entry.namespace}/{entry.name}: Service "
                                     f"{backend.namespace}/{backend.service} is not in the input")  # fmt: skip
                 continue
+            backend = _ingress_port_fallback(entry, backend, svc, report)
             for b in bit_indices(backends(ev, svc)):
                 pod = ev.workloads[b]
                 forwarded = _route_forwarded(pod, svc, entry, backend)
@@ -320,6 +321,31 @@ def _proxied(cluster: Cluster, assumptions: Assumptions | None, ctrl: Controller
                 conns = conns & forwarded
                 report.exposures.append(Exposure(pod, ref, sources, conns, forwarded - conns, hosts,
                                                  f"the ingress controller ({where})", (), backend.span))  # fmt: skip
+
+
+def target_port_slip(svc: Service, port: int | str | None) -> ServicePort | None:
+    """The Service port whose targetPort an Ingress backend port names, when it names no Service
+    port (number or name) itself; None otherwise."""
+    if port is None or any(port in (sp.port, sp.name) for sp in svc.ports):
+        return None
+    return next((sp for sp in svc.ports if sp.target_port == port), None)
+
+
+def _ingress_port_fallback(entry: Entry, backend: BackendRef, svc: Service, report: ExposureReport) -> BackendRef:
+    """An Ingress backend port (number or name) that is no port of the Service but is the targetPort
+    of one: the Ingress API says it names a Service port (so it routes nothing), but ingress-nginx
+    matches target ports too (controller.go, serviceEndpoints: `servicePort.TargetPort.String() ==
+    backendPort`), and netpol-analyzer follows ingress-nginx. Routed, and said so."""
+    wanted = backend.port
+    hit = target_port_slip(svc, wanted) if entry.kind == "Ingress" else None
+    if hit is None:
+        return backend
+    report.notes.append(
+        f"Ingress {entry.namespace}/{entry.name}: backend port {wanted} is no port of Service {svc.ref} but its "
+        f"targetPort; routed to it as ingress-nginx does (the Ingress API means a Service port, {hit.port}; "
+        "other controllers route nothing there)"
+    )
+    return replace(backend, port=hit.port)
 
 
 def _route_forwarded(pod: Workload, svc: Service, entry: Entry, backend: BackendRef) -> ConnSet:
