@@ -190,3 +190,19 @@ def test_endpointslice_and_endpoints_are_schema_checked(tmp_path: Path) -> None:
     )
     found = sorted((f.rule, f.span.line) for f in api.lint([str(tmp_path)]).findings if f.rule == "NP002")
     assert found == [("NP002", 7), ("NP002", 12)]
+
+
+def test_batch_and_serve_answer_service_questions_per_backend() -> None:
+    batch = subprocess.run(
+        [sys.executable, "-m", "policylint", "query", str(FIXTURE), "--batch", "-", "--expect", "allow", "-f", "json"],
+        input="shop/api svc/data/postgres 5432\nshop/api pg-headless.data sql\n", capture_output=True, text=True,
+        cwd=tempfile.gettempdir(),
+    )  # fmt: skip
+    assert [json.loads(line)["verdict"] for line in batch.stdout.splitlines()] == ["PARTIAL", "ALLOWED"]
+    assert batch.returncode == 1 and "batch line 1: expected allow, but the answer is PARTIAL" in batch.stderr
+    served = subprocess.run([sys.executable, "-m", "policylint", "serve", str(FIXTURE)], capture_output=True, text=True,
+                            input='{"id": 7, "from": "shop/api", "to": "postgres.data", "port": 5432}\n',
+                            cwd=tempfile.gettempdir())  # fmt: skip
+    reply = json.loads(served.stdout)
+    summary = "1 of 3 backends admit shop/api on Service port 5432/TCP (sql)"
+    assert (reply["id"], reply["answer"]["summary"]) == (7, summary)
