@@ -31,7 +31,7 @@ from policylint.model.cluster import Cluster
 from policylint.model.entry import BackendRef, Entry, Gateway, Listener
 from policylint.model.policy import IPBlock
 from policylint.model.workload import Namespace, ServicePort
-from policylint.queries.services import backends, target_port
+from policylint.queries.services import PortList, backends, endpoint_backends, endpoint_port, target_port
 
 EVERYWHERE = ("0.0.0.0/0", "::/0")
 DEFAULT_CONTROLLER_NAMESPACE = "ingress-controller-ns"  # netpol-analyzer's model of the controller
@@ -143,9 +143,9 @@ def _services(ev: Evaluator, cluster: Cluster, nodes: list[ipaddress.IPv4Network
         ref = EntryRef("Service", svc.namespace, svc.name, kind, svc.span)
         hosts = _hostnames(svc.annotations)
         local = svc.external_traffic_policy == "Local"
-        for b in bit_indices(backends(ev, svc)):
+        for b, listed in _members(ev, svc).items():
             pod = ev.workloads[b]
-            forwarded, ports = _forwarded(pod, svc, None)
+            forwarded, ports = _forwarded(pod, svc, None, listed)
             if not forwarded:
                 continue
             client_ports = tuple(sorted({p.node_port or p.port if svc.type == "NodePort" else p.port
@@ -161,14 +161,24 @@ def _services(ev: Evaluator, cluster: Cluster, nodes: list[ipaddress.IPv4Network
                 report.exposures.append(exp)
 
 
-def _forwarded(pod: Workload, svc: Service, port: int | str | None) -> tuple[ConnSet, set[int]]:
-    """Target ports on `pod` of the Service ports matching `port` (None: every port)."""
+def _members(ev: Evaluator, svc: Service) -> dict[int, PortList | None]:
+    """The Service's backend workloads: by selector (ports: the Service's targetPorts, None), else
+    the pods its EndpointSlices / Endpoints name (ports: the ones they list)."""
+    if svc.selector:
+        return dict.fromkeys(bit_indices(backends(ev, svc)))
+    return dict(endpoint_backends(ev, svc))
+
+
+def _forwarded(pod: Workload, svc: Service, port: int | str | None,
+               listed: PortList | None = None) -> tuple[ConnSet, set[int]]:  # fmt: skip
+    """Target ports on `pod` of the Service ports matching `port` (None: every port); `listed`:
+    the pod's ports as endpoints list them (a Service without a selector)."""
     conns = NONE
     matched: set[int] = set()
     for sp in svc.ports:
         if port is not None and port != sp.port and port != sp.name:
             continue
-        tp = target_port(pod, sp.target_port, sp.port, sp.protocol)
+        tp = endpoint_port(listed, sp) if listed is not None else target_port(pod, sp.target_port, sp.port, sp.protocol)
         if tp is not None:
             conns = conns | ConnSet.single(sp.protocol, tp)
             matched.add(sp.port)
@@ -276,7 +286,7 @@ def _with_controller(cluster: Cluster, ctrl: Controller) -> tuple[Cluster, list[
     pod = Workload(ctrl.namespace, CONTROLLER_NAME, "IngressController", labels)
     namespaces = list(cluster.namespaces) + ([] if ns else [Namespace(ctrl.namespace)])
     grown = Cluster.of(namespaces, list(cluster.workloads) + [pod], cluster.services, cluster.policies,
-                       cluster.tiers, cluster.entries)  # fmt: skip
+                       cluster.tiers, cluster.entries, cluster.endpoints)  # fmt: skip
     return grown, [len(cluster.workloads)], True
 
 
@@ -310,9 +320,9 @@ def _proxied(cluster: Cluster, assumptions: Assumptions | None, ctrl: Controller
                                     f"{backend.namespace}/{backend.service} is not in the input")  # fmt: skip
                 continue
             backend = _ingress_port_fallback(entry, backend, svc, report)
-            for b in bit_indices(backends(ev, svc)):
+            for b, listed in _members(ev, svc).items():
                 pod = ev.workloads[b]
-                forwarded = _route_forwarded(pod, svc, entry, backend)
+                forwarded = _route_forwarded(pod, svc, entry, backend, listed)
                 if not forwarded:
                     continue
                 conns = NONE
@@ -348,14 +358,15 @@ def _ingress_port_fallback(entry: Entry, backend: BackendRef, svc: Service, repo
     return replace(backend, port=hit.port)
 
 
-def _route_forwarded(pod: Workload, svc: Service, entry: Entry, backend: BackendRef) -> ConnSet:
+def _route_forwarded(pod: Workload, svc: Service, entry: Entry, backend: BackendRef,
+                     listed: PortList | None = None) -> ConnSet:  # fmt: skip
     if entry.kind == "Route" and entry.route_target_port is not None:
         tp = entry.route_target_port
         if isinstance(tp, int):
             return ConnSet.single(Protocol.TCP, tp)
         # A name: the Service port of that name (the endpoints' port names are the Service's).
-        return _forwarded(pod, svc, tp)[0]
-    conns, _ = _forwarded(pod, svc, backend.port)
+        return _forwarded(pod, svc, tp, listed)[0]
+    conns, _ = _forwarded(pod, svc, backend.port, listed)
     tcp = conns.get(Protocol.TCP)
     return ConnSet({Protocol.TCP: tcp}) if tcp else NONE  # proxies speak TCP to the backends
 

@@ -32,12 +32,12 @@ from policylint.engine.concrete import Evaluator
 from policylint.engine.connset import NONE, ConnSet
 from policylint.model import Protocol, Service, Workload
 from policylint.model.cluster import Cluster
-from policylint.model.endpoints import EndpointAddress, ServiceEndpoints
+from policylint.model.endpoints import EndpointAddress
 from policylint.model.workload import ServicePort
 from policylint.queries.endpoints import EndpointError, EndpointSpec, closest
 from policylint.queries.reach import Answer, reach
+from policylint.queries.services import PortList, address_owner, endpoint_port, endpoint_sets, target_port
 from policylint.queries.services import backends as selected_backends
-from policylint.queries.services import target_port
 
 _SVC_WORDS = ("svc", "service", "services")
 _NAME = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
@@ -100,13 +100,13 @@ class Backend:
     workload: int | None  # index in the evaluator; None: an address outside the pods of the input
     address: str | None = None
     via: str = "selector"  # selector | EndpointSlice NS/NAME | Endpoints NS/NAME
-    endpoint_ports: tuple[tuple[str | None, Protocol, int], ...] = ()  # (name, protocol, port) from endpoints
+    endpoint_ports: PortList = ()  # (Service port name, protocol, port) from the endpoints
 
 
 def endpoint_networks(cluster: Cluster, svc: Service) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     """Addresses of a selector-less Service's endpoints, so the address space is cut at them."""
     out = []
-    for ep in _endpoint_sets(cluster, svc):
+    for ep in endpoint_sets(cluster, svc):
         for a in ep.addresses:
             try:
                 out.append(ipaddress.ip_network(a.address))
@@ -115,18 +115,10 @@ def endpoint_networks(cluster: Cluster, svc: Service) -> list[ipaddress.IPv4Netw
     return out
 
 
-def _endpoint_sets(cluster: Cluster, svc: Service) -> list[ServiceEndpoints]:
-    found = [e for e in cluster.endpoints if e.namespace == svc.namespace and e.service == svc.name]
-    slices = [e for e in found if e.kind == "EndpointSlice"]
-    # The control plane mirrors an Endpoints object into EndpointSlices: where both are given, the
-    # slices are the current form (https://kubernetes.io/docs/concepts/services-networking/endpoint-slices/).
-    return slices or found
-
-
 def service_backends(ev: Evaluator, cluster: Cluster, svc: Service, notes: list[str]) -> list[Backend]:
     if svc.selector:
         return [Backend(ev.workloads[i].ref, i) for i in bit_indices(selected_backends(ev, svc))]
-    sets = _endpoint_sets(cluster, svc)
+    sets = endpoint_sets(cluster, svc)
     if not sets:
         notes.append(f"Service {svc.ref} has no selector and the input has no EndpointSlice (label "
                      f"kubernetes.io/service-name: {svc.name}) or Endpoints for it: no backends known")  # fmt: skip
@@ -137,7 +129,7 @@ def service_backends(ev: Evaluator, cluster: Cluster, svc: Service, notes: list[
         if ep.fqdn:
             notes.append(f"{where} lists FQDN addresses (deprecated): names are not modelled, left out")
             continue
-        ports = tuple((p.name, p.protocol, p.port) for p in ep.ports)
+        ports: PortList = tuple((p.name, p.protocol, p.port) for p in ep.ports)
         for a in ep.addresses:
             if not a.ready:
                 notes.append(f"{where}: {a.address} is not ready; the Service sends it nothing, left out")
@@ -150,29 +142,10 @@ def service_backends(ev: Evaluator, cluster: Cluster, svc: Service, notes: list[
     return list(out.values())
 
 
-# The names controllers give their pods (the random suffix is 5 characters of [bcdfghjklmnpqrstvwxz2-9]):
-# https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#ordinal-index (name-N) and
-# metadata.generateName (https://kubernetes.io/docs/reference/using-api/api-concepts/#generated-values).
-_POD_NAMES = {"StatefulSet": r"-\d+", "Deployment": r"-[a-z0-9]{1,10}-[a-z0-9]{5}", "CronJob": r"-\d+-[a-z0-9]{5}"}
-
-
-def owns_pod(w: Workload, namespace: str | None, pod: str) -> bool:
-    """Is `pod` (a targetRef name) a pod of `w`: one of its input Pods, or a name its controller generates?"""
-    if w.namespace != namespace:
-        return False
-    if pod in w.pods or (w.kind == "Pod" and w.name == pod):
-        return True
-    suffix = _POD_NAMES.get(w.kind, r"-[a-z0-9]{5}")
-    return w.kind != "Pod" and re.fullmatch(re.escape(w.name) + suffix, pod) is not None
-
-
-def _address_backend(ev: Evaluator, a: EndpointAddress, where: str,
-                     ports: tuple[tuple[str | None, Protocol, int], ...]) -> Backend:  # fmt: skip
-    owners = [i for i, w in enumerate(ev.workloads)
-              if a.address in w.pod_ips or a.pod is not None and owns_pod(w, a.pod_namespace, a.pod)]  # fmt: skip
-    if owners:  # the longest name wins: pod api-v2-0 is api-v2's, not api's
-        i = max(owners, key=lambda j: len(ev.workloads[j].name))
-        return Backend(ev.workloads[i].ref, i, a.address, where, ports)
+def _address_backend(ev: Evaluator, a: EndpointAddress, where: str, ports: PortList) -> Backend:
+    owner = address_owner(ev, a)
+    if owner is not None:
+        return Backend(ev.workloads[owner].ref, owner, a.address, where, ports)
     label = a.address + (f" (Pod {a.pod_namespace}/{a.pod}, not in the input)" if a.pod else "")
     return Backend(label, None, a.address, where, ports)
 
@@ -226,10 +199,7 @@ def port_text(sp: ServicePort) -> str:
 def translate(ev: Evaluator, backend: Backend, sp: ServicePort) -> int | None:
     """The port on `backend` that Service port `sp` reaches (None: that backend serves no such port)."""
     if backend.endpoint_ports:
-        # EndpointSlice ports carry the Service port's name ("" or unset for a single-port Service).
-        name = sp.name or None
-        same = [p for n, proto, p in backend.endpoint_ports if (n or None) == name and proto is sp.protocol]
-        return same[0] if same else None
+        return endpoint_port(backend.endpoint_ports, sp)
     if backend.workload is None:
         return None
     return target_port(ev.workloads[backend.workload], sp.target_port, sp.port, sp.protocol)
