@@ -208,7 +208,8 @@ def is_service(source: Paths | Input, endpoint: str, config: Config | None = Non
 def query_service(source: Paths | Input, src: str, dst: str, config: Config | None = None, *,
                   port: str | None = None, namespace: str | None = None) -> ServiceAnswer:  # fmt: skip
     """Can `src` reach the Service `dst` on Service port `port` (a number, name, `53/UDP`, list;
-    None: every port), asked of each backend on its target port (queries/service_query.py).
+    None: the port `dst` names as `NAME.NS:PORT`, else every port), asked of each backend on its
+    target port (queries/service_query.py).
     EndpointError when `dst` is no Service of the input (with the closest name) or has no such port."""
     config = _config(config)
     cluster = evaluated(_input(source, config, validate=False).loaded.cluster, config)
@@ -219,7 +220,9 @@ def query_service(source: Paths | Input, src: str, dst: str, config: Config | No
     svc = find_service(cluster, ref, home)
     ev = Evaluator(cluster, config.assumptions, extra_networks([src]) + endpoint_networks(cluster, svc))
     notes: list[str] = []
-    answer = answer_service(ev, cluster, _source(ev, cluster, src, home, notes), svc, dst, port)
+    if port is not None and ref.port is not None and port != ref.port:
+        raise EndpointError(f"{dst!r} names port {ref.port} and --port says {port}: give one")
+    answer = answer_service(ev, cluster, _source(ev, cluster, src, home, notes), svc, dst, port or ref.port)
     answer.notes[:0] = notes
     return answer
 

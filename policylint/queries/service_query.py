@@ -52,14 +52,23 @@ class ServiceRef:
     namespace: str | None  # None: the default namespace
     name: str
     text: str
+    port: str | None = None  # NAME.NS...:PORT, as a client dials it
+
+
+_HOST_PORT = re.compile(r"^(?P<host>[^/:\s]+\.[^/:\s]+):(?P<port>\d{1,5}|[a-z0-9]([-a-z0-9]*[a-z0-9])?)$")
 
 
 def parse_service_ref(text: str) -> ServiceRef | None:
-    """A Service endpoint form, or None: svc/NS/NAME, svc/NAME, NS/svc/NAME, NAME.NS[.svc[.cluster.local]]."""
+    """A Service endpoint form, or None: svc/NS/NAME, svc/NAME, NS/svc/NAME, NAME.NS[.svc[.cluster.local]],
+    the DNS forms also with `:PORT` (a dotted name is no namespace, so it is not the NS:SELECTOR form)."""
     text = text.strip()
     m = _KIND_FIRST.match(text) or _NS_FIRST.match(text)
     if m:
         return ServiceRef(m.group("ns"), m.group("name"), text)
+    dialled = _HOST_PORT.match(text)
+    if dialled:
+        ref = parse_service_ref(dialled.group("host"))
+        return ServiceRef(ref.namespace, ref.name, text, dialled.group("port")) if ref else None
     if "/" in text or ":" in text:
         return None
     try:

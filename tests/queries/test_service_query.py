@@ -54,6 +54,16 @@ def test_every_service_form_names_the_same_service(source: api.Input, text: str)
     assert (a.service.ref, a.text) == ("data/postgres", text)
 
 
+def test_a_dialled_host_and_port_is_the_service_and_its_port(source: api.Input) -> None:
+    # How a pod dials it: postgres.data.svc.cluster.local:5432 (port by number or Service port name).
+    a = api.query_service(source, "shop/api", "postgres.data.svc.cluster.local:5432")
+    b = api.query_service(source, "shop/api", "postgres.data:sql")
+    assert (a.port_text, b.port_text, a.summary) == ("5432", "sql", b.summary)
+    assert parse_service_ref("shop:app=api") is None and parse_service_ref("10.0.0.1:80") is None
+    with pytest.raises(api.EndpointError, match="give one"):
+        api.query_service(source, "shop/api", "postgres.data:5432", port="80")
+
+
 def test_a_service_in_the_default_namespace_and_what_is_no_service() -> None:
     assert parse_service_ref("svc/postgres") == ServiceRef(None, "postgres", "svc/postgres")
     for not_a_service in ("10.0.0.1", "shop/api", "shop:app=api", "any", "deploy/api", "api.example.com"):
