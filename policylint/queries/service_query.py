@@ -280,6 +280,9 @@ def answer_service(ev: Evaluator, cluster: Cluster, src: EndpointSpec, svc: Serv
     if svc.headless:
         notes.append(f"Service {svc.ref} is headless (clusterIP: None): no proxy; clients connect to the "
                      "pods' addresses, and the port is the backends' own (targetPort, as DNS SRV records give it)")
+    if src.symbolic:
+        notes.append(f"{src.text} is asked for the workloads of the input only: pods it could also match "
+                     "are not asked of the solver for a Service destination")  # fmt: skip
     found = service_backends(ev, cluster, svc, notes)
     targets = {tp: sp for b in found for sp in svc.ports for tp in [translate(ev, b, sp)] if tp is not None}
     ports = chosen_ports(svc, port, targets)

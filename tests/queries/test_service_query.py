@@ -160,6 +160,11 @@ def test_svc_slash_name_stays_a_workload_where_a_namespace_is_called_svc(tmp_pat
     assert api.is_service([str(tmp_path)], "svc/svc/client") and api.is_service([str(tmp_path)], "client.svc")
 
 
+def test_a_selector_source_says_that_only_the_input_workloads_are_asked(source: api.Input) -> None:
+    a = api.query_service(source, "shop:", "svc/data/postgres", port="5432")
+    assert a.verdict == "PARTIAL" and any("for the workloads of the input only" in n for n in a.notes)
+
+
 def test_a_service_as_source_stands_for_its_backends_and_says_so(source: api.Input) -> None:
     a = api.query(source, "svc/data/pg-headless", "shop/api")
     assert a.src.single and a.notes and "a Service is not a source" in a.notes[0]
