@@ -49,13 +49,22 @@ from policylint.queries.exposure import exposure as compute_exposure
 from policylint.queries.focus import parse_ports, port_conns
 from policylint.queries.impact import Impact
 from policylint.queries.reach import Answer, connected_pairs, extra_networks, reach
+from policylint.queries.service_query import (
+    ServiceAnswer,
+    answer_service,
+    endpoint_networks,
+    find_service,
+    service_ref,
+    source_of_service,
+)
 from policylint.queries.set_explain import explain_set
 from policylint.queries.witness import SymbolicAnswer, symbolic
 
 __all__ = [
     "Answer", "Config", "ConfigError", "EndpointError", "ExposureReport", "Impact", "Input", "InputError", "Matrix",
-    "Protocol", "Report", "SOLVER", "Solver", "cluster_roots", "config_paths", "diff", "diff_git", "exposure",
-    "find_config", "lint", "load", "load_config", "matrix", "matrix_rows", "query",
+    "Protocol", "Report", "SOLVER", "ServiceAnswer", "Solver", "cluster_roots", "config_paths", "diff", "diff_git",
+    "exposure", "find_config", "is_service", "lint", "load", "load_config", "matrix", "matrix_rows", "query",
+    "query_service",
 ]  # fmt: skip
 
 STDIN = "<stdin>"
@@ -174,17 +183,60 @@ def query(source: Paths | Input, src: str, dst: str, config: Config | None = Non
         if evaluators is not None:
             evaluators[key] = ev
     home = namespace or config.namespace or "default"
-    src_spec, dst_spec = resolve(ev, src, home), resolve(ev, dst, home)
+    if service_ref(cluster, dst) is not None:
+        raise EndpointError(f"{dst!r} is a Service: ask query_service (the CLI's query does)")
+    notes: list[str] = []
+    src_spec, dst_spec = _source(ev, cluster, src, home, notes), resolve(ev, dst, home)
     want = want_of(port, protocol)
     if ports is not None:
         want = _wanted_ports(ev, ports, dst_spec)
     answer = reach(ev, src_spec, dst_spec, want)
+    answer.notes.extend(notes)
     if explain_sets and answer.egress is None and answer.ingress is None:
         answer.explained = explain_set(ev, answer, connected_pairs(ev, src_spec, dst_spec, want), want)
     if smt and (src_spec.symbolic or dst_spec.symbolic):
         budget = max(10.0, smt_timeout_ms / 100)
         _add_symbolic(answer, symbolic(cluster, config.assumptions, src_spec, dst_spec, want, smt_timeout_ms, budget))
     return answer
+
+
+def is_service(source: Paths | Input, endpoint: str, config: Config | None = None) -> bool:
+    """Is `endpoint` written as a Service (svc/NS/NAME, NS/svc/NAME, NAME.NS[.svc.cluster.local])?
+    `svc/NAME` is a workload where the input has a namespace `svc`."""
+    config = _config(config)
+    return service_ref(_input(source, config, validate=False).loaded.cluster, endpoint) is not None
+
+
+def query_service(source: Paths | Input, src: str, dst: str, config: Config | None = None, *,
+                  port: str | None = None, namespace: str | None = None) -> ServiceAnswer:  # fmt: skip
+    """Can `src` reach the Service `dst` on Service port `port` (a number, name, `53/UDP`, list;
+    None: the port `dst` names as `NAME.NS:PORT`, else every port), asked of each backend on its
+    target port (queries/service_query.py).
+    EndpointError when `dst` is no Service of the input (with the closest name) or has no such port."""
+    config = _config(config)
+    cluster = evaluated(_input(source, config, validate=False).loaded.cluster, config)
+    home = namespace or config.namespace or "default"
+    ref = service_ref(cluster, dst)
+    if ref is None:
+        raise EndpointError(f"{dst!r} is not a Service: write svc/NAMESPACE/NAME or NAME.NAMESPACE")
+    svc = find_service(cluster, ref, home)
+    ev = Evaluator(cluster, config.assumptions, extra_networks([src]) + endpoint_networks(cluster, svc))
+    notes: list[str] = []
+    if port is not None and ref.port is not None and port != ref.port:
+        raise EndpointError(f"{dst!r} names port {ref.port} and --port says {port}: give one")
+    answer = answer_service(ev, cluster, _source(ev, cluster, src, home, notes), svc, dst, port or ref.port)
+    answer.notes[:0] = notes
+    return answer
+
+
+def _source(ev: Evaluator, cluster: Cluster, text: str, home: str, notes: list[str]) -> EndpointSpec:
+    """A source endpoint; a Service there stands for its backend pods, and `notes` says so."""
+    ref = service_ref(cluster, text)
+    if ref is None:
+        return resolve(ev, text, home)
+    spec, note = source_of_service(ev, cluster, find_service(cluster, ref, home), text)
+    notes.append(note)
+    return spec
 
 
 def _wanted_ports(ev: Evaluator, text: str, dst: EndpointSpec) -> ConnSet:
@@ -212,11 +264,13 @@ def _add_symbolic(answer: Answer, sym: SymbolicAnswer) -> None:
 
 def exposure(source: Paths | Input, config: Config | None = None, *, ingress_controller: str | None = None,
              node_cidrs: Sequence[str] = ()) -> ExposureReport:  # fmt: skip
-    """Every way in from outside the cluster and what it reaches (queries/exposure.py)."""
+    """Every way in from outside the cluster and what it reaches (queries/exposure.py). The
+    controller and node ranges default to the config's `exposure:` settings."""
     config = _config(config)
     cluster = _input(source, config, validate=False).loaded.cluster
-    controller = with_controller_option(ingress_controller)
-    return compute_exposure(cluster, config.assumptions, controller=controller, node_cidrs=node_cidrs)
+    controller = with_controller_option(ingress_controller or config.ingress_controller)
+    nodes = node_cidrs or config.node_cidrs
+    return compute_exposure(cluster, config.assumptions, controller=controller, node_cidrs=nodes)
 
 
 def matrix(source: Paths | Input, config: Config | None = None, networks: Sequence[str] = ()) -> Matrix:

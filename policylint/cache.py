@@ -31,7 +31,7 @@ from policylint import __version__
 from policylint.load import LoadResult
 from policylint.load.documents import Inputs, discover
 
-FORMAT = 2  # bump when the pickled layout changes meaning (2: Cluster.callers, Workload.derived)
+FORMAT = 3  # bump when the pickled layout changes meaning (3: Cluster.callers, Workload.derived, Cluster.endpoints)
 
 
 def cache_dir() -> Path:

@@ -94,6 +94,8 @@ class RuleContext:
     # The cluster as written (cluster: as the network plugin enforces it; see policylint/enforced.py).
     written: Cluster | None = None
     cni: str = "generic"  # the network plugin named by the `cni:` setting
+    ingress_controller: str | None = None  # the config's exposure.ingress_controller
+    node_cidrs: tuple[str, ...] = ()  # the config's exposure.node_cidrs
 
     @property
     def policy(self) -> NetworkPolicy:
@@ -106,6 +108,15 @@ class RuleContext:
     def evaluator(self) -> Any:
         """The concrete engine (`policylint.engine.concrete.Evaluator`), built lazily, once per run."""
         return self.shared("engine.concrete.Evaluator", self._build_evaluator)
+
+    def exposure(self) -> Any:
+        """The ways in from outside (`policylint.queries.exposure.ExposureReport`), under the config's
+        ingress controller and node ranges, built once per run."""
+        from policylint.queries.exposure import SHARED_KEY, exposure, with_controller_option
+
+        controller = with_controller_option(self.ingress_controller)
+        return self.shared(SHARED_KEY, lambda: exposure(self.cluster, self.assumptions, controller=controller,
+                                                        node_cidrs=self.node_cidrs))  # fmt: skip
 
     def shared(self, key: str, factory: Callable[[], T]) -> T:
         """A value built once per lint run and shared by every rule (e.g. an SMT encoder)."""

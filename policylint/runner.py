@@ -104,7 +104,8 @@ def input_findings(problems: Iterable[InputProblem], config: Config) -> Iterator
 def rule_findings(cluster: Cluster, config: Config, debug: bool) -> Iterator[Finding]:
     base = RuleContext(
         evaluated(cluster, config), written=cluster, cni=config.cni, assumptions=config.assumptions,
-        expectations=config.expectations, memo=Memo(),
+        expectations=config.expectations, memo=Memo(), ingress_controller=config.ingress_controller,
+        node_cidrs=config.node_cidrs,
         smt_timeout_ms=config.smt_timeout_ms, smt_budget_seconds=config.smt_budget_seconds,
     )
     for rule in config.enabled_rules():

@@ -7,7 +7,8 @@ A port of a Service with a selector whose `targetPort` (its `port` when absent) 
 - a number that none of them declares, when they declare container ports at all (option
   `check_numeric`).
 
-Services whose selector matches nothing are left to NP206.
+Services whose selector matches nothing are left to NP206; a target that the containers declare
+only for another protocol is left to NP525.
 
 ## Why it matters
 
@@ -49,7 +50,10 @@ from policylint.rulespec import RuleContext, RuleSpec
 
 def problem(view: LabelView, port: ServicePort, pods: int, check_numeric: bool) -> str | None:
     target = port.target_port if port.target_port is not None else port.port
-    declared = [p for i in bit_indices(pods) for p in view.cluster.workloads[i].ports if p.protocol is port.protocol]
+    every = [p for i in bit_indices(pods) for p in view.cluster.workloads[i].ports]
+    if any(target in (p.name, p.port) for p in every):
+        return None  # declared: for this protocol all is well; for another only, NP525 reports it
+    declared = [p for p in every if p.protocol is port.protocol]
     if isinstance(target, str):
         if view.defining(target, port.protocol) & pods:
             return None

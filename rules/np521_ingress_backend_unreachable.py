@@ -50,7 +50,7 @@ from collections.abc import Iterator
 
 from policylint.engine.concrete import Evaluator
 from policylint.findings import Hit, Severity
-from policylint.queries.exposure import SHARED_KEY, Exposure, exposure, find_controller
+from policylint.queries.exposure import Exposure, find_controller
 from policylint.queries.outside import engine, only_outside, outside_peers, reachable_from_elsewhere
 from policylint.queries.suggest import LabelView
 from policylint.rulespec import RuleContext, RuleSpec
@@ -77,8 +77,9 @@ def elsewhere(ctx: RuleContext, e: Exposure) -> str | None:
 
 
 def check(ctx: RuleContext) -> Iterator[Hit]:
-    report = ctx.shared(SHARED_KEY, lambda: exposure(ctx.cluster, ctx.assumptions))
-    assumed = find_controller(ctx.cluster) is None
+    report = ctx.exposure()
+    # The controller is an assumption unless configured or found among the input's workloads.
+    assumed = not ctx.ingress_controller and find_controller(ctx.cluster) is None
     for e in report.exposures:
         if e.entry.kind not in PROXIED or e.conns or not e.blocked:
             continue

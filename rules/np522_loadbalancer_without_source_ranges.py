@@ -37,13 +37,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from policylint.findings import Hit, Severity
-from policylint.queries.exposure import SHARED_KEY, exposure
 from policylint.rulespec import RuleContext, RuleSpec
 
 
 def check(ctx: RuleContext) -> Iterator[Hit]:
     web = {int(p) for p in ctx.options.get("ports", (80, 443))}
-    report = ctx.shared(SHARED_KEY, lambda: exposure(ctx.cluster, ctx.assumptions))
+    report = ctx.exposure()
     seen: set[tuple[str, str, int]] = set()
     services = {(s.namespace, s.name): s for s in ctx.cluster.services}
     for e in report.exposures:

@@ -5,7 +5,9 @@ backend of a Service that hides them (`externalTrafficPolicy: Cluster`).
 
 An ingress rule whose peers are only ipBlocks narrower than a whole address family, on a pod that
 is a backend of a LoadBalancer or NodePort Service with `externalTrafficPolicy: Cluster` (the
-default), where the rule's ports cover the Service's target port.
+default), where the rule's ports cover the Service's target port. An ipBlock overlapping the node
+address ranges of `.policylint.yaml` (`exposure: {node_cidrs: [...]}`) is not flagged: it admits
+the translated traffic.
 
 ## Why it matters
 
@@ -36,6 +38,7 @@ This rule has no options.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator
 
 from policylint.engine.bitset import bit_indices
@@ -47,6 +50,7 @@ from policylint.rulespec import RuleContext, RuleSpec
 
 def check(ctx: RuleContext) -> Iterator[Hit]:
     ev = ctx.evaluator
+    nodes = [ipaddress.ip_network(n, strict=False) for n in ctx.node_cidrs]
     flagged: set[tuple[int, int]] = set()
     for svc in ctx.cluster.services:
         if svc.type not in ("LoadBalancer", "NodePort") or svc.external_traffic_policy == "Local":
@@ -62,6 +66,9 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
                     continue
                 if all(blk.network is not None and blk.network.prefixlen == 0 for blk in blocks):
                     continue  # 0.0.0.0/0 admits node addresses too
+                if any(blk.network is not None and blk.network.version == n.version and blk.network.overlaps(n)
+                       for blk in blocks for n in nodes):  # fmt: skip
+                    continue  # it admits the configured node ranges (exposure.node_cidrs): the SNATed traffic
                 ports = rule.ports.for_destination(pod)
                 if not any((tp := target_port(pod, sp.target_port, sp.port, sp.protocol)) is not None
                            and ports.contains(sp.protocol, tp) for sp in svc.ports):  # fmt: skip

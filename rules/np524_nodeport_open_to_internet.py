@@ -34,12 +34,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from policylint.findings import Hit, Severity
-from policylint.queries.exposure import SHARED_KEY, exposure
 from policylint.rulespec import RuleContext, RuleSpec
 
 
 def check(ctx: RuleContext) -> Iterator[Hit]:
-    report = ctx.shared(SHARED_KEY, lambda: exposure(ctx.cluster, ctx.assumptions))
+    report = ctx.exposure()
     seen: set[tuple[str, str]] = set()
     for e in report.exposures:
         key = (e.entry.namespace, e.entry.name)

@@ -38,6 +38,8 @@ KINDS = {
     "ValidatingWebhookConfiguration": "validatingwebhookconfiguration-admissionregistration-v1.json",
     "MutatingWebhookConfiguration": "mutatingwebhookconfiguration-admissionregistration-v1.json",
     "APIService": "apiservice-apiregistration-v1.json",
+    "EndpointSlice": "endpointslice-discovery-v1.json",
+    "Endpoints": "endpoints-v1.json",
 }
 OUT = Path(__file__).resolve().parent.parent / "policylint" / "load" / "schemas"
 UPSTREAM_PREFIXES = ("/api/_definitions.json#/$defs/", "#/$defs/", "_definitions.json#/$defs/")

@@ -24,10 +24,12 @@ from policylint.reporters.exposure import FORMATS, render
 @input_options
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--ingress-controller", "controller", metavar="NAMESPACE[:k=v,...]",
-              help="Where the ingress controller / gateway pods run (default: found in the input, else assumed "
-                   "to be a label-less pod in namespace ingress-controller-ns).")  # fmt: skip
+              help="Where the ingress controller / gateway pods run (default: the config's "
+                   "exposure.ingress_controller, else found in the input, else assumed to be a label-less pod "
+                   "in namespace ingress-controller-ns).")  # fmt: skip
 @click.option("--node-cidr", "node_cidrs", multiple=True, metavar="CIDR",
-              help="Node address ranges: what backends see behind externalTrafficPolicy: Cluster.")
+              help="Node address ranges: what backends see behind externalTrafficPolicy: Cluster "
+                   "(default: the config's exposure.node_cidrs).")
 @click.option("--verbose", "-v", is_flag=True, help="List skipped kinds and inputs on stderr.")
 def exposure_command(paths: tuple[str, ...], fmt: str, controller: str | None, node_cidrs: tuple[str, ...],
                      verbose: bool, **opts: Any) -> None:  # fmt: skip

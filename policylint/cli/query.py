@@ -24,7 +24,7 @@ from policylint.color import verdicts
 from policylint.progress import Progress
 from policylint.queries.set_explain import SetExplanation
 from policylint.reporters.grouped import render_set
-from policylint.reporters.query import render_json, render_text
+from policylint.reporters.query import render_json, render_service_json, render_service_text, render_text
 
 
 def parse_port(text: str | None) -> tuple[int | None, api.Protocol | None]:
@@ -40,8 +40,9 @@ def text_answer(answer: api.Answer, color: bool) -> str:
     text = render_text(answer)
     if isinstance(answer.explained, SetExplanation):
         head = text.split("\n", 1)[0] + "\n"
+        kept = ("witness:", "proven:", "could not decide:", "note:")
         text = head + render_set(answer.explained) + "".join(
-            line + "\n" for line in text.splitlines() if line.startswith(("witness:", "proven:", "could not decide:"))
+            line + "\n" for line in text.splitlines() if line.startswith(kept)
         )
     return verdicts(text, color)
 
@@ -50,7 +51,8 @@ def text_answer(answer: api.Answer, color: bool) -> str:
 @click.argument("paths", nargs=-1)
 @input_options
 @click.option("--from", "src", help="Source: ns/name, ns:selector, *:selector, IP/CIDR, any.")
-@click.option("--to", "dst", help="Destination, same forms as --from.")
+@click.option("--to", "dst", help="Destination, same forms as --from, or a Service: svc/NS/NAME, NS/svc/NAME, "
+              "NAME.NS[.svc.cluster.local] (--port is then the Service port).")
 @click.option("--batch", type=click.File("r", encoding="utf-8"), default=None,
               help="Answer the questions in FILE, one per line: FROM TO [PORT] (- reads stdin). "
               "The input is loaded once.")
@@ -102,6 +104,10 @@ def query_command(
             failed = run_batch(session, batch, fmt, expect)
             sys.exit(2 if source.loaded.fatal else failed)
         assert src is not None and dst is not None
+        if api.is_service(source, dst, config):
+            progress.close()
+            service_query(source, src, dst, port, protocol, namespace, fmt, expect, opts, config)
+            return
         try:
             progress.stage("answering")
             answer = api.query(source, src, dst, config, port=number, protocol=proto, smt=smt,
@@ -122,3 +128,27 @@ def query_command(
         click.echo(f"expected {expect}, but the answer is {'allow' if answer.allowed else 'deny'}", err=True)
         sys.exit(1)
 
+
+
+def service_query(source: api.Input, src: str, dst: str, port: str | None, protocol: str | None,
+                  namespace: str | None, fmt: str, expect: str | None, opts: dict[str, Any],
+                  config: api.Config) -> None:  # fmt: skip
+    """`--to` a Service: one answer per backend, a summary, and the --expect verdict over all."""
+    if protocol:
+        port = (port or protocol) if port is None or "/" in port else f"{port}/{protocol}"
+    try:
+        answer = api.query_service(source, src, dst, config, port=port, namespace=namespace)
+    except api.EndpointError as exc:
+        raise click.UsageError(str(exc)) from None
+    on = fmt == "text" and colors_on(opts["color"], sys.stdout)
+    text = render_service_json(answer) if fmt == "json" else verdicts(render_service_text(answer), on)
+    click.echo(text, nl=False, color=on)
+    if source.loaded.fatal:
+        sys.exit(2)
+    if expect is not None and answer.undecided:
+        click.echo(f"expected {expect}, but the solver could not decide: {'; '.join(answer.undecided)}", err=True)
+        sys.exit(1)
+    met = answer.verdict == "ALLOWED" if expect == "allow" else answer.verdict in ("BLOCKED", "NO BACKENDS")
+    if expect is not None and not met:
+        click.echo(f"expected {expect}, but the answer is {answer.verdict}: {answer.summary}", err=True)
+        sys.exit(1)

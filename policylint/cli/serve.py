@@ -30,7 +30,7 @@ from policylint.cli.common import (
 )
 from policylint.engine.concrete import Evaluator
 from policylint.reporters.pipe import quiet_on_closed_pipe
-from policylint.reporters.query import answer_json
+from policylint.reporters.query import answer_json, service_json
 
 
 class QuestionError(ValueError):
@@ -64,7 +64,13 @@ class Session:
     smt_timeout_ms: int = 5000
     evaluators: dict[tuple[str, ...], Evaluator] = field(default_factory=dict)
 
-    def ask(self, src: str, dst: str, port: str | None) -> api.Answer:
+    def ask(self, src: str, dst: str, port: str | None) -> api.Answer | api.ServiceAnswer:
+        """A Service as `dst` is asked per backend, `port` being the Service port (api.query_service)."""
+        try:
+            if api.is_service(self.source, dst, self.config):
+                return api.query_service(self.source, src, dst, self.config, port=port)
+        except api.EndpointError as exc:
+            raise QuestionError(str(exc)) from None
         number, protocol = parse_port(port)
         try:
             return api.query(self.source, src, dst, self.config, port=number, protocol=protocol, smt=self.smt,
@@ -84,6 +90,17 @@ def _field(question: dict[str, Any], name: str, required: bool) -> str | None:
     return value
 
 
+def to_json(answer: api.Answer | api.ServiceAnswer) -> dict[str, Any]:
+    return answer_json(answer) if isinstance(answer, api.Answer) else service_json(answer)
+
+
+def meets(answer: api.Answer | api.ServiceAnswer, expect: str) -> bool:
+    """--expect: to a Service, allow needs every backend (ALLOWED), deny needs none (BLOCKED)."""
+    if isinstance(answer, api.Answer):
+        return (expect == "allow") == answer.allowed
+    return answer.verdict == "ALLOWED" if expect == "allow" else answer.verdict in ("BLOCKED", "NO BACKENDS")
+
+
 def answer_line(session: Session, line: str) -> str | None:
     """The JSON Lines reply to one line of input; None for a blank line."""
     if not line.strip():
@@ -97,7 +114,7 @@ def answer_line(session: Session, line: str) -> str | None:
         src, dst = _field(question, "from", True), _field(question, "to", True)
         assert src is not None and dst is not None
         answer = session.ask(src, dst, _field(question, "port", False))
-        reply: dict[str, Any] = {"id": ident, "answer": answer_json(answer)}
+        reply: dict[str, Any] = {"id": ident, "answer": to_json(answer)}
     except json.JSONDecodeError as exc:
         reply = {"id": None, "error": f"not JSON: {exc.msg} at column {exc.colno}"}
     except QuestionError as exc:
@@ -152,7 +169,7 @@ def batch_question(line: str) -> tuple[str, str, str | None] | None:
 def run_batch(session: Session, lines: TextIO, fmt: str, expect: str | None) -> int:
     """Answer each line of `lines` on stdout; returns the exit code (1: an answer differs from
     `expect`, 2: a line could not be asked; both said on stderr with the line number)."""
-    from policylint.reporters.query import render_text
+    from policylint.reporters.query import render_service_text, render_text
 
     code = 0
     with quiet_on_closed_pipe():
@@ -167,12 +184,13 @@ def run_batch(session: Session, lines: TextIO, fmt: str, expect: str | None) -> 
                 code = 2
                 continue
             if fmt == "json":
-                sys.stdout.write(json.dumps(answer_json(answer), separators=(",", ":")) + "\n")
+                sys.stdout.write(json.dumps(to_json(answer), separators=(",", ":")) + "\n")
             else:
                 sys.stdout.write(f"# {' '.join(question[:2])}{' ' + question[2] if question[2] else ''}\n")
-                sys.stdout.write(render_text(answer) + "\n")
-            if expect is not None and (expect == "allow") != answer.allowed and code == 0:
-                click.echo(f"batch line {number}: expected {expect}, but the answer is "
-                           f"{'allow' if answer.allowed else 'deny'}", err=True)  # fmt: skip
+                text = render_text(answer) if isinstance(answer, api.Answer) else render_service_text(answer)
+                sys.stdout.write(text + "\n")
+            if expect is not None and not meets(answer, expect) and code == 0:
+                said = answer.verdict if isinstance(answer, api.ServiceAnswer) else ("deny", "allow")[answer.allowed]
+                click.echo(f"batch line {number}: expected {expect}, but the answer is {said}", err=True)
                 code = 1
     return code

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any, Literal
 
 from policylint.cni import profile
 from policylint.config.layers import Layer
-from policylint.config.settings import Config, RuleSetting, lookup
+from policylint.config.settings import Config, ConfigError, RuleSetting, lookup
 from policylint.findings import Severity
 from policylint.model.declared import DECLARED
 from policylint.model.policy import Protocol
@@ -40,6 +41,7 @@ def apply_layer(config: Config, layer: Layer) -> Config:
         assumptions = profile(cni).assumptions(assumptions)
     assumptions = replace(assumptions, **dict(data.get("assumptions", {})))
     expectations = tuple(expectation(layer, i, item) for i, item in enumerate(data.get("expect", [])))
+    exposure = dict(data.get("exposure", {}))
     return replace(
         config,
         rules=rules,
@@ -50,6 +52,9 @@ def apply_layer(config: Config, layer: Layer) -> Config:
         cni=cni,
         expectations=config.expectations + expectations,
         workloads=config.workloads + declared_workloads(layer),
+        ingress_controller=controller_text(exposure["ingress_controller"]) if "ingress_controller" in exposure
+        else config.ingress_controller,
+        node_cidrs=node_cidrs(layer, exposure["node_cidrs"]) if "node_cidrs" in exposure else config.node_cidrs,
     )
 
 
@@ -63,6 +68,24 @@ def declared_workloads(layer: Layer) -> tuple[Workload, ...]:
         out.append(Workload(item["namespace"], item["name"], item.get("kind", "Pod"), dict(item["labels"]), ports,
                             span=span, derived=f"{DECLARED}{span.file}:{span.line}"))  # fmt: skip
     return tuple(out)
+
+
+def controller_text(value: str | Mapping[str, Any]) -> str:
+    """`exposure.ingress_controller` as --ingress-controller takes it: NAMESPACE[:k=v,...]."""
+    if isinstance(value, str):
+        return value
+    selector = ",".join(f"{k}={v}" for k, v in sorted(dict(value.get("selector", {})).items()))
+    return str(value["namespace"]) + (f":{selector}" if selector else "")
+
+
+def node_cidrs(layer: Layer, values: list[str]) -> tuple[str, ...]:
+    for i, text in enumerate(values):
+        try:
+            ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            raise ConfigError(f"{layer.where(('exposure', 'node_cidrs', i))}: exposure.node_cidrs.{i}: "
+                              f"{text!r} is not an address range (CIDR)") from None  # fmt: skip
+    return tuple(values)
 
 
 def merge_setting(setting: RuleSetting, value: str | Mapping[str, Any]) -> RuleSetting:

@@ -51,6 +51,30 @@ WORKLOAD_BODY: dict[str, Any] = {
     "required": ["namespace", "name", "labels"],
     "additionalProperties": False,
 }
+_LABEL = r"[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?"
+_NAMESPACE = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+EXPOSURE: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "ingress_controller": {
+            "oneOf": [
+                # NAMESPACE[:k=v,...], the --ingress-controller form
+                {"type": "string", "pattern": f"^{_NAMESPACE}(:({_LABEL}={_LABEL}?)(,{_LABEL}={_LABEL}?)*)?$"},
+                {
+                    "type": "object",
+                    "properties": {
+                        "namespace": {"type": "string", "pattern": f"^{_NAMESPACE}$", "maxLength": 63},
+                        "selector": {"type": "object", "additionalProperties": {"type": "string"}},
+                    },
+                    "required": ["namespace"],
+                    "additionalProperties": False,
+                },
+            ]
+        },
+        "node_cidrs": {"type": "array", "items": {"type": "string", "minLength": 1}},
+    },
+    "additionalProperties": False,
+}
 BASE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -60,6 +84,7 @@ BASE_SCHEMA: dict[str, Any] = {
         "paths": {"type": "array", "items": {"type": "string"}},
         "namespace": {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63},
         "cni": {"enum": cni_names()},
+        "exposure": EXPOSURE,
         "assumptions": {
             "type": "object",
             "properties": {"ipblocks_match_pods": {"type": "boolean"}, "host_network_selectable": {"type": "boolean"}},

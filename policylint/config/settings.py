@@ -41,6 +41,10 @@ class Config:
     workloads: tuple[Workload, ...] = ()  # declared outside the input (`workloads:`), with their config line
     smt_timeout_ms: int = 5_000
     smt_budget_seconds: float = 120.0
+    # `exposure:`: where the ingress controller runs (NAMESPACE[:k=v,...], as --ingress-controller)
+    # and the node address ranges (as --node-cidr); the exposure command and NP52x read them.
+    ingress_controller: str | None = None
+    node_cidrs: tuple[str, ...] = ()
 
     def enabled(self, rule: RuleSpec) -> bool:
         if rule.scope == "input":

@@ -46,6 +46,8 @@ API_VERSIONS = {
     "Job": "batch/v1",
     "CronJob": "batch/v1",
     "NetworkPolicy": "networking.k8s.io/v1",
+    "EndpointSlice": "discovery.k8s.io/v1",
+    "Endpoints": "v1",
 }
 NOT_A_MANIFEST = "(not a manifest)"
 LFS_POINTER = b"version https://git-lfs.github.com/spec/v1\n"  # https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md

@@ -22,6 +22,7 @@ from policylint.load.kinds import is_dialect_kind
 from policylint.load.located_yaml import LMap
 from policylint.model.build_callers import build_callers
 from policylint.model.build_controller_labels import CONTROLLER_SET, PER_REPLICA, POD_NAME, replica
+from policylint.model.build_endpoints import ENDPOINT_READERS
 from policylint.model.build_entries import build_entries
 from policylint.model.build_meta import metadata
 from policylint.model.build_operators import operator_workloads
@@ -31,6 +32,7 @@ from policylint.model.build_workload import ordinals, workload
 from policylint.model.cluster import Cluster
 from policylint.model.compile_network_policy import network_policy_tier_policies
 from policylint.model.dialects import build_tiers
+from policylint.model.endpoints import ServiceEndpoints
 from policylint.model.policy import NetworkPolicy
 from policylint.model.rule_form import PodScope, Tier
 from policylint.model.workload import Namespace, Service, Workload
@@ -58,6 +60,7 @@ def build_cluster(objects: Sequence[LMap], default_namespace: str = "default") -
     parents: dict[Key, Key] = {}
     dialect_objects: list[LMap] = []
     replicas: dict[Key, range] = {}
+    slices: list[ServiceEndpoints] = []
     for doc in objects:
         kind = doc.get("kind")
         if is_dialect_kind(doc.get("apiVersion"), str(kind)):
@@ -69,6 +72,8 @@ def build_cluster(objects: Sequence[LMap], default_namespace: str = "default") -
                 namespaces.append(namespace(r, doc, meta))
             elif kind == "Service":
                 services.append(service(r, doc, meta))
+            elif kind in ENDPOINT_READERS:
+                slices.extend(ENDPOINT_READERS[str(kind)](r, doc, meta))
             elif kind == "NetworkPolicy":
                 found = network_policy(r, doc, meta.namespace, meta.name, meta.annotations)
                 policies.extend([found] if found else [])
@@ -88,10 +93,7 @@ def build_cluster(objects: Sequence[LMap], default_namespace: str = "default") -
     # Pods of one owner split by the labels Kubernetes selectors test. Dialect selectors do not
     # split them yet (NCA and netpol-analyzer, whose corpora the conformance suites hold, keep one
     # workload per owner there); docs/layers.md says so.
-    tested = selector_keys(policies, services)
-    workloads = merge_owned(r, members, parents, tested)
-    if replicas and PER_REPLICA_KEYS & (tested | tier_selector_keys(tiers)):
-        workloads = per_replica(workloads, replicas)
+    workloads = _owned_workloads(r, members, parents, replicas, selector_keys(policies, services), tiers)
     entries = build_entries(r, dialect_objects, default_namespace)
     callers = build_callers(r, dialect_objects)
     tiers = tuple(with_network_policies(t, policies) if t.holds_network_policy else t for t in tiers)
@@ -103,8 +105,18 @@ def build_cluster(objects: Sequence[LMap], default_namespace: str = "default") -
         tiers,
         entries,
         callers,
+        tuple(sorted(slices, key=lambda e: (e.namespace, e.service, e.kind, e.name, e.span))),
     )
     return cluster, r.problems
+
+
+def _owned_workloads(r: Reader, members: list[_Member], parents: dict[Key, Key], replicas: dict[Key, range],
+                     tested: set[str], tiers: tuple[Tier, ...]) -> list[Workload]:
+    """Pods merged into their owners' workloads, split per replica where a selector tells them apart."""
+    workloads = merge_owned(r, members, parents, tested)
+    if replicas and PER_REPLICA_KEYS & (tested | tier_selector_keys(tiers)):
+        workloads = per_replica(workloads, replicas)
+    return workloads
 
 
 def add_derived(r: Reader, members: list[_Member], replicas: dict[Key, range], objects: list[LMap],

@@ -60,10 +60,10 @@ def container_port(r: Reader, seq: Any, index: int, path: str) -> ContainerPort:
         raise Skip
     name = r.field(item, "name", str, path, skip=False)
     host_port = r.field(item, "hostPort", int, path, skip=False)
-    return ContainerPort(number, _protocol(r, item, path), name, seq.item_span(index), host_port)
+    return ContainerPort(number, protocol_of(r, item, path), name, seq.item_span(index), host_port)
 
 
-def _protocol(r: Reader, item: LMap, path: str) -> Protocol:
+def protocol_of(r: Reader, item: LMap, path: str) -> Protocol:
     text = r.field(item, "protocol", str, path)
     if text is None:
         return Protocol.TCP
@@ -86,5 +86,5 @@ def service_port(r: Reader, seq: Any, index: int, path: str) -> ServicePort:
     target = r.field(item, "targetPort", (int, str), path)
     name = r.field(item, "name", str, path, skip=False)
     node_port = r.field(item, "nodePort", int, path, skip=False)
-    protocol = _protocol(r, item, path)
+    protocol = protocol_of(r, item, path)
     return ServicePort(port, port if target is None else target, protocol, name, node_port, seq.item_span(index))

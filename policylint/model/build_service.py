@@ -30,7 +30,9 @@ def service(r: Reader, doc: LMap, meta: Meta) -> Service:
     return Service(meta.namespace, meta.name, kind, selector_map, tuple(ports), doc.span, selector_span,
                    meta.annotations, _strings(r, spec, "loadBalancerSourceRanges"), _strings(r, spec, "externalIPs"),
                    r.field(spec, "externalTrafficPolicy", str, "spec", skip=False) or "Cluster",
-                   spec.value_span("type") if "type" in spec else None)  # fmt: skip
+                   spec.value_span("type") if "type" in spec else None,
+                   r.field(spec, "clusterIP", str, "spec", skip=False),
+                   r.field(spec, "externalName", str, "spec", skip=False))  # fmt: skip
 
 
 def _strings(r: Reader, spec: LMap, key: str) -> tuple[str, ...]:

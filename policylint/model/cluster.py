@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from policylint.model.caller import ApiServerCall
+from policylint.model.endpoints import ServiceEndpoints
 from policylint.model.entry import NO_ENTRIES, EntryPoints
 from policylint.model.policy import NetworkPolicy
 from policylint.model.rule_form import Tier
@@ -26,6 +27,8 @@ class Cluster:
     entries: EntryPoints = NO_ENTRIES
     # Webhooks and aggregated APIs: Services the kube-apiserver calls from outside the pod network.
     callers: tuple[ApiServerCall, ...] = ()
+    # EndpointSlices and Endpoints: the backends of Services without a selector.
+    endpoints: tuple[ServiceEndpoints, ...] = ()
 
     @staticmethod
     def of(
@@ -36,6 +39,7 @@ class Cluster:
         tiers: tuple[Tier, ...] = (),
         entries: EntryPoints = NO_ENTRIES,
         callers: tuple[ApiServerCall, ...] = (),
+        endpoints: tuple[ServiceEndpoints, ...] = (),
     ) -> Cluster:
         """Build a cluster, adding implied namespaces and the automatic name label to every namespace."""
         from policylint.model.workload import NAMESPACE_NAME_LABEL
@@ -52,4 +56,5 @@ class Cluster:
             if name not in index:
                 index[name] = Namespace(name, {NAMESPACE_NAME_LABEL: name}, None)
         all_ns = tuple(sorted(index.values(), key=lambda n: n.name))
-        return Cluster(all_ns, tuple(workloads), tuple(services), tuple(policies), index, tiers, entries, callers)
+        return Cluster(all_ns, tuple(workloads), tuple(services), tuple(policies), index, tiers, entries, callers,
+                       tuple(endpoints))

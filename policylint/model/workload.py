@@ -81,7 +81,13 @@ class Service:
     external_ips: tuple[str, ...] = ()
     external_traffic_policy: str = "Cluster"
     type_span: Span | None = None
+    cluster_ip: str | None = None  # "None": headless (no proxy, DNS names the pods)
+    external_name: str | None = None  # type ExternalName: a DNS alias, no backends
 
     @property
     def ref(self) -> str:
         return f"{self.namespace}/{self.name}"
+
+    @property
+    def headless(self) -> bool:
+        return self.cluster_ip == "None"

@@ -30,8 +30,8 @@ from policylint.model import LabelSelector, Protocol, Service, Workload
 from policylint.model.cluster import Cluster
 from policylint.model.entry import BackendRef, Entry, Gateway, Listener
 from policylint.model.policy import IPBlock
-from policylint.model.workload import Namespace
-from policylint.queries.services import backends, target_port
+from policylint.model.workload import Namespace, ServicePort
+from policylint.queries.services import PortList, backends, endpoint_backends, endpoint_port, target_port
 
 EVERYWHERE = ("0.0.0.0/0", "::/0")
 DEFAULT_CONTROLLER_NAMESPACE = "ingress-controller-ns"  # netpol-analyzer's model of the controller
@@ -128,7 +128,8 @@ def _services(ev: Evaluator, cluster: Cluster, nodes: list[ipaddress.IPv4Network
               report: ExposureReport) -> None:  # fmt: skip
     exposed = [s for s in cluster.services if _is_entry(s)]
     if any(s.external_traffic_policy != "Local" for s in exposed if s.type in ("LoadBalancer", "NodePort")):
-        where = ", ".join(str(n) for n in nodes) if nodes else "not given (--node-cidr)"
+        unset = "not given (--node-cidr, or exposure.node_cidrs in .policylint.yaml)"
+        where = ", ".join(str(n) for n in nodes) if nodes else unset
         report.assumptions.append(
             "externalTrafficPolicy: Cluster forwards clients from a node address (SNAT), so backends see a node "
             f"address, not the client's; node address ranges: {where}"
@@ -142,9 +143,9 @@ def _services(ev: Evaluator, cluster: Cluster, nodes: list[ipaddress.IPv4Network
         ref = EntryRef("Service", svc.namespace, svc.name, kind, svc.span)
         hosts = _hostnames(svc.annotations)
         local = svc.external_traffic_policy == "Local"
-        for b in bit_indices(backends(ev, svc)):
+        for b, listed in _members(ev, svc).items():
             pod = ev.workloads[b]
-            forwarded, ports = _forwarded(pod, svc, None)
+            forwarded, ports = _forwarded(pod, svc, None, listed)
             if not forwarded:
                 continue
             client_ports = tuple(sorted({p.node_port or p.port if svc.type == "NodePort" else p.port
@@ -160,14 +161,24 @@ def _services(ev: Evaluator, cluster: Cluster, nodes: list[ipaddress.IPv4Network
                 report.exposures.append(exp)
 
 
-def _forwarded(pod: Workload, svc: Service, port: int | str | None) -> tuple[ConnSet, set[int]]:
-    """Target ports on `pod` of the Service ports matching `port` (None: every port)."""
+def _members(ev: Evaluator, svc: Service) -> dict[int, PortList | None]:
+    """The Service's backend workloads: by selector (ports: the Service's targetPorts, None), else
+    the pods its EndpointSlices / Endpoints name (ports: the ones they list)."""
+    if svc.selector:
+        return dict.fromkeys(bit_indices(backends(ev, svc)))
+    return dict(endpoint_backends(ev, svc))
+
+
+def _forwarded(pod: Workload, svc: Service, port: int | str | None,
+               listed: PortList | None = None) -> tuple[ConnSet, set[int]]:  # fmt: skip
+    """Target ports on `pod` of the Service ports matching `port` (None: every port); `listed`:
+    the pod's ports as endpoints list them (a Service without a selector)."""
     conns = NONE
     matched: set[int] = set()
     for sp in svc.ports:
         if port is not None and port != sp.port and port != sp.name:
             continue
-        tp = target_port(pod, sp.target_port, sp.port, sp.protocol)
+        tp = endpoint_port(listed, sp) if listed is not None else target_port(pod, sp.target_port, sp.port, sp.protocol)
         if tp is not None:
             conns = conns | ConnSet.single(sp.protocol, tp)
             matched.add(sp.port)
@@ -275,7 +286,7 @@ def _with_controller(cluster: Cluster, ctrl: Controller) -> tuple[Cluster, list[
     pod = Workload(ctrl.namespace, CONTROLLER_NAME, "IngressController", labels)
     namespaces = list(cluster.namespaces) + ([] if ns else [Namespace(ctrl.namespace)])
     grown = Cluster.of(namespaces, list(cluster.workloads) + [pod], cluster.services, cluster.policies,
-                       cluster.tiers, cluster.entries)  # fmt: skip
+                       cluster.tiers, cluster.entries, cluster.callers, cluster.endpoints)  # fmt: skip
     return grown, [len(cluster.workloads)], True
 
 
@@ -285,7 +296,8 @@ def _proxied(cluster: Cluster, assumptions: Assumptions | None, ctrl: Controller
     ev = Evaluator(grown, assumptions, extra)
     where = f"namespace {ctrl.namespace}" + (f", pods {ctrl.selector}" if not ctrl.selector.is_empty else "")
     if synthetic:
-        how = "as configured" if ctrl.configured else "assumed: none found in the input (--ingress-controller)"
+        how = "as configured" if ctrl.configured else (
+            "assumed: none found in the input; set it with --ingress-controller or exposure.ingress_controller")
         report.assumptions.append(f"the ingress controller is a pod in {where} ({how})")
     else:
         names = ", ".join(f"{ev.workloads[i].namespace}/{ev.workloads[i].name}" for i in ctrl_pods)
@@ -307,9 +319,10 @@ def _proxied(cluster: Cluster, assumptions: Assumptions | None, ctrl: Controller
                 report.notes.append(f"{entry.kind} {entry.namespace}/{entry.name}: Service "
                                     f"{backend.namespace}/{backend.service} is not in the input")  # fmt: skip
                 continue
-            for b in bit_indices(backends(ev, svc)):
+            backend = _ingress_port_fallback(entry, backend, svc, report)
+            for b, listed in _members(ev, svc).items():
                 pod = ev.workloads[b]
-                forwarded = _route_forwarded(pod, svc, entry, backend)
+                forwarded = _route_forwarded(pod, svc, entry, backend, listed)
                 if not forwarded:
                     continue
                 conns = NONE
@@ -320,14 +333,40 @@ def _proxied(cluster: Cluster, assumptions: Assumptions | None, ctrl: Controller
                                                  f"the ingress controller ({where})", (), backend.span))  # fmt: skip
 
 
-def _route_forwarded(pod: Workload, svc: Service, entry: Entry, backend: BackendRef) -> ConnSet:
+def target_port_slip(svc: Service, port: int | str | None) -> ServicePort | None:
+    """The Service port whose targetPort an Ingress backend port names, when it names no Service
+    port (number or name) itself; None otherwise."""
+    if port is None or any(port in (sp.port, sp.name) for sp in svc.ports):
+        return None
+    return next((sp for sp in svc.ports if sp.target_port == port), None)
+
+
+def _ingress_port_fallback(entry: Entry, backend: BackendRef, svc: Service, report: ExposureReport) -> BackendRef:
+    """An Ingress backend port (number or name) that is no port of the Service but is the targetPort
+    of one: the Ingress API says it names a Service port (so it routes nothing), but ingress-nginx
+    matches target ports too (controller.go, serviceEndpoints: `servicePort.TargetPort.String() ==
+    backendPort`), and netpol-analyzer follows ingress-nginx. Routed, and said so."""
+    wanted = backend.port
+    hit = target_port_slip(svc, wanted) if entry.kind == "Ingress" else None
+    if hit is None:
+        return backend
+    report.notes.append(
+        f"Ingress {entry.namespace}/{entry.name}: backend port {wanted} is no port of Service {svc.ref} but its "
+        f"targetPort; routed to it as ingress-nginx does (the Ingress API means a Service port, {hit.port}; "
+        "other controllers route nothing there)"
+    )
+    return replace(backend, port=hit.port)
+
+
+def _route_forwarded(pod: Workload, svc: Service, entry: Entry, backend: BackendRef,
+                     listed: PortList | None = None) -> ConnSet:  # fmt: skip
     if entry.kind == "Route" and entry.route_target_port is not None:
         tp = entry.route_target_port
         if isinstance(tp, int):
             return ConnSet.single(Protocol.TCP, tp)
         # A name: the Service port of that name (the endpoints' port names are the Service's).
-        return _forwarded(pod, svc, tp)[0]
-    conns, _ = _forwarded(pod, svc, backend.port)
+        return _forwarded(pod, svc, tp, listed)[0]
+    conns, _ = _forwarded(pod, svc, backend.port, listed)
     tcp = conns.get(Protocol.TCP)
     return ConnSet({Protocol.TCP: tcp}) if tcp else NONE  # proxies speak TCP to the backends
 

@@ -38,6 +38,7 @@ class Answer:
     witnesses: list[str] = field(default_factory=list)
     undecided: list[str] = field(default_factory=list)
     explained: object | None = None  # a set answer's set_explain.SetExplanation, when asked for
+    notes: list[str] = field(default_factory=list)  # how an endpoint was read (a Service as --from)
 
 
 def _single(ev: Evaluator, spec: EndpointSpec) -> Endpoint | None:

@@ -8,6 +8,7 @@ from typing import Any
 from policylint.model.policy import Direction
 from policylint.queries.explain import RuleNote, SideExplanation
 from policylint.queries.reach import Answer
+from policylint.queries.service_query import BackendAnswer, PortAnswer, ServiceAnswer
 from policylint.reporters.escape import terminal
 
 MAX_MISSES = 3
@@ -65,6 +66,7 @@ def render_text(a: Answer) -> str:
         lines.append(f"witness: {w}")
     for u in a.undecided:
         lines.append(f"could not decide: {u}")
+    lines.extend(f"note: {n}" for n in a.notes)
     return "\n".join(terminal(line) for line in lines) + "\n"  # names and label values come from the input
 
 
@@ -93,7 +95,7 @@ def _side_json(side: SideExplanation | None) -> dict[str, Any] | None:
 
 
 def answer_json(a: Answer) -> dict[str, Any]:
-    return {
+    doc = {
         "from": a.src.text,
         "to": a.dst.text,
         "port": None if a.want is None else a.want.to_json(),
@@ -105,7 +107,74 @@ def answer_json(a: Answer) -> dict[str, Any]:
         "witnesses": a.witnesses,
         "undecided": a.undecided,
     }
+    if a.notes:
+        doc["notes"] = a.notes
+    return doc
 
 
 def render_json(a: Answer) -> str:
     return json.dumps(answer_json(a), indent=1) + "\n"
+
+
+# --- a Service as destination (queries/service_query.py) ------------------------------------------
+
+
+def _target_text(p: PortAnswer) -> str:
+    sp = p.service_port
+    target = "no such port" if p.target is None else f"target {p.target}"
+    named = f" ({sp.target_port!r})" if isinstance(sp.target_port, str) else ""
+    return f"{sp.protocol.value} {sp.port} -> {target}{named}: {'admitted' if p.admitted else 'blocked'}"
+
+
+def render_service_text(a: ServiceAnswer) -> str:
+    svc = a.service
+    kind = svc.type + (", headless" if svc.headless else "")
+    lines = [f"{a.src.text} -> {a.text} ({svc.ref}, {kind}) on {a.asked()}: {a.verdict}", a.summary]
+    for b in a.backends:
+        via = "" if b.backend.via == "selector" else f" (from {b.backend.via})"
+        lines.append("")
+        lines.append(f"backend {b.backend.label}{via}: {b.verdict}")
+        lines.extend(f"  {_target_text(p)}" for p in b.ports)
+        if b.answer is not None:
+            body = render_text(b.answer).splitlines()[1:]  # its head line repeats the backend's verdict
+            lines.extend(f"  {line}" if line else "" for line in body if not line.startswith("note:"))
+        lines.extend(f"  note: {n}" for n in b.notes)
+    if a.notes:
+        lines.append("")
+        lines.extend(f"note: {n}" for n in a.notes)
+    return "\n".join(terminal(line) for line in lines) + "\n"
+
+
+def service_json(a: ServiceAnswer) -> dict[str, Any]:
+    svc = a.service
+
+    def backend(b: BackendAnswer) -> dict[str, Any]:
+        return {
+            "backend": b.backend.label,
+            "type": "workload" if b.backend.workload is not None else "address",
+            "address": b.backend.address,
+            "via": b.backend.via,
+            "verdict": b.verdict,
+            "ports": [{"service_port": p.service_port.port, "protocol": p.service_port.protocol.value,
+                       "name": p.service_port.name, "target_port": p.target, "admitted": p.admitted}
+                      for p in b.ports],  # fmt: skip
+            "answer": None if b.answer is None else answer_json(b.answer),
+            "notes": b.notes,
+        }
+
+    return {
+        "from": a.src.text,
+        "to": a.text,
+        "service": {"namespace": svc.namespace, "name": svc.name, "type": svc.type, "headless": svc.headless},
+        "port": a.port_text,
+        "verdict": a.verdict,
+        "allowed": a.allowed,
+        "summary": a.summary,
+        "backends": [backend(b) for b in a.backends],
+        "notes": a.notes,
+        "undecided": a.undecided,
+    }
+
+
+def render_service_json(a: ServiceAnswer) -> str:
+    return json.dumps(service_json(a), indent=1) + "\n"

@@ -194,10 +194,23 @@ spec:
     assert [(e["sources"], e["conns"]) for e in ingress] == [(["192.0.2.0/24"], {"TCP": [[8080, 8080]]})]
 
 
-def test_ingress_backend_port_is_a_service_port_not_a_target_port(tmp_path: Path) -> None:
-    # backend.service.port.number names a Service port (Ingress API); 8080 is only a target port.
-    doc = run(tmp_path, WEB + svc("") + INGRESS.replace("{number: 80}", "{number: 8080}"))
-    assert doc["exposures"] == []
+def test_ingress_backend_port_that_is_only_a_target_port_is_routed_as_ingress_nginx_does(tmp_path: Path) -> None:
+    # backend.service.port.number names a Service port (Ingress API), and 8080 is only the target
+    # port of Service port 80; ingress-nginx matches target ports too (internal/ingress/controller/
+    # controller.go, serviceEndpoints: `port.TargetPort.String() == backendPort`) and netpol-analyzer
+    # follows it (its k8s_ingress_test_new and onlineboutique_workloads_with_ingress cases), so it
+    # is routed, with a note saying why.
+    numeric = svc("", "[{port: 80, targetPort: 8080}]")
+    doc = run(tmp_path, WEB + numeric + INGRESS.replace("{number: 80}", "{number: 8080}"))
+    assert [(e["entry"]["kind"], e["conns"]) for e in doc["exposures"]] == [("Ingress", {"TCP": [[8080, 8080]]})]
+    assert any("backend port 8080 is no port of Service shop/web but its targetPort" in n for n in doc["notes"])
+    # ingress-nginx compares the targetPort as written: a named one (`http`) is not the number 8080,
+    # and a number that is neither a Service port nor a target port routes nothing.
+    assert run(tmp_path, WEB + svc("") + INGRESS.replace("{number: 80}", "{number: 8080}"))["exposures"] == []
+    assert run(tmp_path, WEB + numeric + INGRESS.replace("{number: 80}", "{number: 9999}"))["exposures"] == []
+    by_name = INGRESS.replace("{number: 80}", "{name: http}")
+    doc = run(tmp_path, WEB + svc("", "[{name: web, port: 80, targetPort: http}]") + by_name)
+    assert [e["conns"] for e in doc["exposures"]] == [{"TCP": [[8080, 8080]]}]
 
 
 GATEWAY = """\
