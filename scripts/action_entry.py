@@ -83,6 +83,38 @@ def paths() -> list[str]:
     return ["."]
 
 
+def configured_paths() -> list[str] | None:
+    """The config's `paths:` as policylint resolves them (None: no config, or one policylint will reject)."""
+    from policylint.api import config_paths  # installed by the step before this one
+    from policylint.config import ConfigError, find_config, load_config
+
+    given = env("INPUT_CONFIG")
+    path = Path(given) if given else find_config(Path.cwd())
+    if path is None or not path.is_file():
+        return None
+    try:
+        return config_paths(load_config(path))
+    except ConfigError:
+        return None  # the lint step reports it in one line
+
+
+def deleted_by_the_change(targets: list[str]) -> bool:
+    """Every path to lint is gone from the working tree: the change deletes all the manifests.
+
+    Linting nothing is an error, but such a change is legitimate and its diff (the workloads
+    removed) is what the reviewer needs, so the lint is skipped and the diff still runs.
+    """
+    named = targets or configured_paths() or []
+    return bool(named) and not any(os.path.lexists(t) for t in named)
+
+
+EMPTY_SARIF = {
+    "version": "2.1.0",
+    "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+    "runs": [{"tool": {"driver": {"name": "policylint"}}, "results": []}],
+}
+
+
 def git(*args: str) -> str | None:
     done = subprocess.run(["git", *args], capture_output=True, text=True)
     return done.stdout.strip() if done.returncode == 0 else None
@@ -134,10 +166,16 @@ def run() -> bool:
     out = Path(env("RUNNER_TEMP") or tempfile.mkdtemp(prefix="policylint-"))
     out.mkdir(parents=True, exist_ok=True)
     targets = paths()
-    findings, lint_failed = lint(out, targets, choice("INPUT_FAIL_ON", LINT_FAIL_ON, "error"))
+    lint_fail_on = choice("INPUT_FAIL_ON", LINT_FAIL_ON, "error")
+    base_ref = env("INPUT_BASE_REF") or env("GITHUB_BASE_REF")
+    if base_ref and deleted_by_the_change(targets):
+        sys.stdout.write("::notice title=policylint::the change deletes every manifest: no lint, diff only\n")
+        (out / "policylint.sarif").write_text(json.dumps(EMPTY_SARIF), encoding="utf-8")  # closes old alerts
+        findings, lint_failed = 0, False
+    else:
+        findings, lint_failed = lint(out, targets, lint_fail_on)
     counts: dict[str, int] = {}
     diff_failed, markdown = False, ""
-    base_ref = env("INPUT_BASE_REF") or env("GITHUB_BASE_REF")
     if base_ref:
         fail_on = choice("INPUT_DIFF_FAIL_ON", DIFF_FAIL_ON, "never")
         counts, diff_failed, markdown = diff(out, targets, base_revision(base_ref), fail_on)

@@ -47,8 +47,15 @@ def _interrupted(signum: int, frame: FrameType | None) -> None:
 def main() -> None:
     signal.signal(signal.SIGINT, _interrupted)
     try:
-        cli(prog_name="policylint")
+        try:
+            cli(prog_name="policylint")
+        finally:
+            if sys.stdout is not None:  # here, not at exit: a full disk must change the exit code
+                sys.stdout.flush()
     except BrokenPipeError:
         # `policylint matrix | head`: the reader left; say nothing more and do not trace back.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(1)
+    except OSError as exc:  # what a command wrote could not reach standard output (full disk)
+        sys.stderr.write(f"policylint: error: cannot write standard output: {exc.strerror or exc}\n")
+        sys.exit(2)

@@ -15,6 +15,7 @@ Usage in a subcommand::
 from __future__ import annotations
 
 import contextlib
+import errno
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -31,6 +32,24 @@ from policylint.config import Config, ConfigError, find_config, load_config
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_USAGE = 2
+
+
+class OutputError(Exception):
+    """The result could not be written (missing folder, full disk, closed standard output)."""
+
+
+@contextlib.contextmanager
+def writing_to(target: str | None) -> Iterator[None]:
+    """OSError while writing `target` (None: standard output) becomes an OutputError naming it.
+
+    A reader that left early (BrokenPipeError: `| head`) is not an error; the caller ends quietly.
+    """
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"cannot write {target or 'standard output'}: {exc.strerror or exc}") from None
 
 
 def input_options(func: F) -> F:
@@ -103,10 +122,14 @@ def terminal_options(func: F) -> F:
 
 def write_output(text: str, output: str | None, color: bool | None = None) -> None:
     """To the --output file, or to stdout (`color`: keep escapes even when stdout is not a terminal)."""
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-    else:
+    with writing_to(output):
+        if output:
+            Path(output).write_text(text, encoding="utf-8")
+            return
+        if sys.stdout is None:  # started with standard output closed (`>&-`): the result would be lost
+            raise OSError(errno.EBADF, "standard output is closed")
         click.echo(text, nl=False, color=color)
+        sys.stdout.flush()  # a full disk shows here, not at exit after the exit code is chosen
 
 
 @contextlib.contextmanager
@@ -116,7 +139,7 @@ def handle_errors(debug: bool) -> Iterator[None]:
         yield
     except (click.ClickException, click.exceptions.Exit, click.Abort):
         raise
-    except (ConfigError, api.InputError) as exc:
+    except (ConfigError, api.InputError, OutputError) as exc:
         click.echo(f"policylint: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     except Exception as exc:
@@ -160,7 +183,12 @@ def load_input(paths: Sequence[str], config: Config, validate: bool = True) -> a
     stream = getattr(sys.stdin, "buffer", None)
     stdin: bytes | str | None = None
     if "-" in paths:
-        stdin = stream.read() if stream is not None else sys.stdin.read()
+        if sys.stdin is None:  # started with standard input closed (`<&-`)
+            raise api.InputError("-: standard input is closed")
+        try:
+            stdin = stream.read() if stream is not None else sys.stdin.read()
+        except OSError as exc:
+            raise api.InputError(f"-: cannot read standard input: {exc.strerror or exc}") from None
     return api.load(paths, config, stdin=stdin, validate=validate)
 
 

@@ -16,6 +16,7 @@ from policylint.cli.common import (
     load_input,
     resolve_config,
     terminal_options,
+    write_output,
 )
 from policylint.cli.serve import QuestionError, Session, run_batch
 from policylint.cli.serve import parse_port as parse_question_port
@@ -112,7 +113,7 @@ def query_command(
         progress.close()
         on = fmt == "text" and colors_on(opts["color"], sys.stdout)
         # color=: click would strip the escapes whenever stdout is not a terminal.
-        click.echo(render_json(answer) if fmt == "json" else text_answer(answer, on), nl=False, color=on)
+        write_output(render_json(answer) if fmt == "json" else text_answer(answer, on), None, color=on)
     if source.loaded.fatal:
         sys.exit(2)
     if expect is not None and answer.undecided:  # fail closed: an assertion the solver could not decide is not met

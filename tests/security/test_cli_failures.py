@@ -1,0 +1,108 @@
+"""Crashes and silent passes at the edges of the command line (issue 17, point 7).
+
+Each case runs the installed CLI in a subprocess, from a scratch folder, as a shell would: the
+defects were in how standard streams and output files fail, which an in-process runner hides.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+POD = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x, labels: {app: a}}\n"
+
+
+def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "policylint", *args], cwd=cwd, capture_output=True, text=True)
+
+
+def one_clear_line(done: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr, done.stderr
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("policylint: error: ") and all(w in line for w in words), line
+
+
+@pytest.fixture
+def pod(tmp_path: Path) -> Path:
+    (tmp_path / "pod.yaml").write_text(POD, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    "args",
+    [("rules",), ("rules", "NP502"), ("lint", "pod.yaml", "--format", "json"), ("matrix", "pod.yaml"),
+     ("query", "pod.yaml", "--from", "any", "--to", "any"), ("exposure", "pod.yaml")],  # fmt: skip
+)
+def test_full_disk_is_one_line_and_exit_2(pod: Path, args: tuple[str, ...]) -> None:
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        done = subprocess.run([sys.executable, "-m", "policylint", *args], cwd=pod, stdout=full,
+                              stderr=subprocess.PIPE, text=True)  # fmt: skip
+    one_clear_line(done, "cannot write standard output", "No space left on device")
+
+
+def test_closed_stdout_is_an_error_not_a_silent_pass(pod: Path) -> None:
+    # `>&-`: Python starts with sys.stdout None; the findings must not vanish with exit 0.
+    for args in (("lint", "pod.yaml"), ("matrix", "pod.yaml"), ("rules",)):
+        done = subprocess.run(f"{sys.executable} -m policylint {' '.join(args)} >&-", shell=True, cwd=pod,
+                              capture_output=False, stderr=subprocess.PIPE, text=True)  # fmt: skip
+        one_clear_line(done, "standard output is closed")
+
+
+def test_reader_leaving_early_is_quiet(pod: Path) -> None:
+    done = subprocess.run(f"{sys.executable} -m policylint rules | true", shell=True, cwd=pod,
+                          stderr=subprocess.PIPE, text=True)  # fmt: skip
+    assert done.returncode == 0 and done.stderr == ""
+
+
+def test_closed_stdin_is_an_input_error(pod: Path) -> None:
+    done = subprocess.run(f"{sys.executable} -m policylint lint - <&-", shell=True, cwd=pod,
+                          capture_output=True, text=True)  # fmt: skip
+    one_clear_line(done, "-: standard input is closed")
+
+
+@pytest.mark.parametrize("command", ["lint", "matrix", "diff"])
+def test_missing_output_folder_names_the_file(pod: Path, command: str) -> None:
+    paths = ("pod.yaml", "pod.yaml") if command == "diff" else ("pod.yaml",)
+    done = run(pod, command, *paths, "-o", "no/such/dir/out.txt")
+    one_clear_line(done, "cannot write no/such/dir/out.txt", "No such file or directory")
+
+
+def test_docs_into_something_that_is_not_a_folder(pod: Path) -> None:
+    done = run(pod, "docs", "--out", "pod.yaml/x")
+    one_clear_line(done, "cannot write pod.yaml/x/rules.md")
+
+
+@pytest.mark.parametrize(
+    "config",
+    ["[1, 2]\n", "42\n", "null\n", "'text'\n", "paths: 3\n", "namespace: [1]\n", "rules: 5\n",
+     "rules: {NP301: [1]}\n", "extends: {a: 1}\n", "cni: {a: 1}\n", "assumptions: 1\n", "{1: 2}\n",
+     "paths: [null]\n", "namespace: ''\n", "paths: [k8s\n", "\t\n"],  # fmt: skip
+)
+def test_config_of_any_shape_is_one_located_line(pod: Path, config: str) -> None:
+    (pod / ".policylint.yaml").write_text(config, encoding="utf-8")
+    done = run(pod, "lint", "pod.yaml")
+    one_clear_line(done, ".policylint.yaml")
+
+
+def test_diff_without_lint_still_names_input_problems(pod: Path) -> None:
+    (pod / "base").mkdir()
+    (pod / "head").mkdir()
+    (pod / "head" / "bad.yaml").write_text("kind: Pod\nmetadata: {name: b\n", encoding="utf-8")
+    done = run(pod, "diff", "base", "head")
+    assert done.returncode == 0
+    assert "bad.yaml:3:1: NP001 invalid YAML" in done.stderr
+
+
+def test_diff_of_a_path_at_neither_revision_is_an_error(pod: Path) -> None:
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+    subprocess.run([*git, "init", "-q"], cwd=pod, check=True)
+    subprocess.run([*git, "add", "."], cwd=pod, check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], cwd=pod, check=True)
+    one_clear_line(run(pod, "diff", "--git-base", "HEAD", "does-not-exist"), "does-not-exist")
+    one_clear_line(run(pod, "diff", "--git-base", "no-such-rev", "pod.yaml"), "'no-such-rev'")
