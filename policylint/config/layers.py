@@ -96,6 +96,11 @@ def to_python(node: yaml.Node, path: Path_, lines: dict[Path_, int], budget: lis
         return scalar(node)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{name}:{node.start_mark.line + 1}: invalid value: {getattr(exc, 'problem', exc)}") from exc
+    except (ValueError, IndexError, KeyError, AttributeError, TypeError) as exc:  # `!!int x`, 5,000 digits
+        short = str(node.tag).rpartition(":")[2]
+        value = node.value if len(node.value) <= 40 else f"{node.value[:40]}... ({len(node.value)} characters)"
+        where = f"{name}:{node.start_mark.line + 1}"
+        raise ConfigError(f"{where}: invalid value: {value!r} is not a valid {short}") from exc
 
 
 def scalar(node: yaml.Node) -> Any:

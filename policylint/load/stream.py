@@ -191,6 +191,8 @@ def _build(node: Any, may_alias: bool, file: str, line_offset: int, out: Stream)
         where = Span(file, err.line, err.column)
         out.problems.append(InputProblem(YAML_SYNTAX, where, err.message + "; document skipped"))
         return
+    for line, col, message in builder.notes or ():
+        out.problems.append(InputProblem(YAML_SYNTAX, Span(file, line, col), message))
     for key, first, line, col in builder.duplicates or ():
         message = f"duplicate key {key!r} (first at line {first}); the last value is used"
         out.problems.append(InputProblem(DUPLICATE_KEY, Span(file, line, col), message))

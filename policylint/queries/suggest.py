@@ -9,14 +9,13 @@ needs to see exactly the hostNetwork workloads a selector names. Results are bit
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from policylint.engine.bitset import bit_indices
 from policylint.engine.cidr import AddressSpace
 from policylint.engine.index import ClusterIndex
-from policylint.findings import NO_SPAN, Span
+from policylint.findings import NO_SPAN, Span, close_match
 from policylint.model.cluster import Cluster
 from policylint.model.policy import Direction, IPBlock, NetworkPolicy, Peer, Protocol, Rule
 from policylint.model.selector import LabelSelector, Operator
@@ -121,8 +120,7 @@ def pool_of(labels: Iterable[Mapping[str, str]]) -> dict[str, set[str]]:
 
 def closest(word: str, candidates: Collection[str]) -> str | None:
     """The candidate nearest to `word` (difflib ratio >= 0.6), if any."""
-    found = difflib.get_close_matches(word, sorted(candidates), n=1, cutoff=0.6)
-    return found[0] if found else None
+    return close_match(word, candidates)
 
 
 def pair_hint(key: str, value: str, pool: LabelPool) -> str | None:
