@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -52,6 +53,20 @@ def writing_to(target: str | None) -> Iterator[None]:
         raise OutputError(f"cannot write {target or 'standard output'}: {exc.strerror or exc}") from None
 
 
+_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+
+
+def namespace_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A namespace given on the command line must be a namespace name (a DNS-1123 label), as the
+    config's `namespace` is; a typo or a space would otherwise match nothing and say so nowhere.
+    https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-label-names"""
+    if value is not None and (len(value) > 63 or not _DNS_LABEL.fullmatch(value)):
+        raise click.BadParameter(
+            f"{value!r} is not a namespace name (lowercase letters, digits and '-', at most 63)", ctx, param
+        )
+    return value
+
+
 def input_options(func: F) -> F:
     """--config, --namespace, the assumption flags and --debug (keyword arguments of the command)."""
     options = [
@@ -64,6 +79,7 @@ def input_options(func: F) -> F:
         click.option(
             "--default-namespace",
             "namespace",
+            callback=namespace_name,
             help="Namespace of objects without metadata.namespace (config key `namespace`; default: default).",
         ),
         click.option(
@@ -96,7 +112,7 @@ def focus_options(func: F) -> F:
     options = [
         click.option("--from", "focus_from", metavar="ENDPOINT", help="Only connections from this endpoint."),
         click.option("--to", "focus_to", metavar="ENDPOINT", help="Only connections to this endpoint."),
-        click.option("--namespace", "-n", "focus_namespace", metavar="NS",
+        click.option("--namespace", "-n", "focus_namespace", metavar="NS", callback=namespace_name,
                      help="Only connections with an end in this namespace."),  # fmt: skip
         click.option("--port", "-p", "focus_port", metavar="PORTS",
                      help="Only these ports: 80, 9000-9100, http, 80,443, 53/UDP."),  # fmt: skip

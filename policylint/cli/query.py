@@ -14,6 +14,7 @@ from policylint.cli.common import (
     input_options,
     input_paths,
     load_input,
+    namespace_name,
     resolve_config,
     terminal_options,
     write_output,
@@ -60,7 +61,7 @@ def text_answer(answer: api.Answer, color: bool) -> str:
               help="PORTS: 5432, 53/UDP, UDP, 80,443, 9000-9100 or a port name like http (default: any port).")
 @click.option("--protocol", type=click.Choice(["TCP", "UDP", "SCTP"], case_sensitive=False), default=None,
               help="Only this protocol.")
-@click.option("--namespace", "-n", "namespace", default=None,
+@click.option("--namespace", "-n", "namespace", default=None, callback=namespace_name,
               help="Namespace of endpoints written without one (deploy/api), as kubectl -n.")
 @terminal_options
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import os
 import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from policylint import api
+from policylint.cli import cli
 from policylint.config import ConfigError, load_config
-from policylint.findings import close_match
+from policylint.findings import Finding, Report, Severity, Span, close_match
+from policylint.registry import default_registry
+from policylint.reporters.sarif import render as render_sarif
 
 POLICY = """apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -60,3 +66,34 @@ def test_integer_of_5000_digits_in_the_config_is_a_located_config_error(tmp_path
     config.write_text("ignore: [a]\nsmt-timeout: " + "9" * 5000 + "\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"\.policylint\.yaml:2: invalid value: '9+\.\.\. \(5000 characters\)'"):
         load_config(config)
+
+
+@pytest.mark.parametrize(
+    ("name", "uri"),
+    [
+        ("k8s/a b#c?d%e.yaml", "k8s/a%20b%23c%3Fd%25e.yaml"),  # a fragment, a query, a literal percent
+        ("c:x/é.yaml", "c%3Ax/%C3%A9.yaml"),  # a colon in the first segment would read as a scheme
+        (os.fsdecode(b"k8s/caf\xe9.yaml"), "k8s/caf%E9.yaml"),  # not UTF-8: the byte itself
+        ("k8s/ok-_.~1.yaml", "k8s/ok-_.~1.yaml"),
+    ],
+)
+def test_sarif_uri_is_percent_encoded(tmp_path: Path, name: str, uri: str) -> None:
+    # SARIF 2.1.0 artifactLocation.uri is an RFC 3986 URI reference.
+    report = Report(findings=[Finding("NP001", "yaml-syntax", Severity.ERROR, Span(name, 3, 1), "m")])
+    sarif = json.loads(render_sarif(report, default_registry()))
+    assert sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == uri
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["matrix", "-n", "BAD NS"], ["lint", "--default-namespace", "BAD NS"], ["query", "-n", "Shop", "--from", "any"],
+     ["diff", "-n", "x" * 64], ["lint", "--default-namespace", "-x"]],  # fmt: skip
+)
+def test_namespace_option_must_be_a_dns_label(tmp_path: Path, args: list[str]) -> None:
+    # Kubernetes namespace names are DNS-1123 labels; a typo here matched nothing, silently.
+    (tmp_path / "pod.yaml").write_text(POD.format(value="a"), encoding="utf-8")
+    command, *options = args
+    paths = [str(tmp_path / "pod.yaml")] * (2 if command == "diff" else 1)
+    result = CliRunner().invoke(cli, [command, *paths, *options])
+    assert result.exit_code == 2
+    assert "is not a namespace name" in result.stderr and "Traceback" not in result.stderr
