@@ -44,8 +44,17 @@ def _interrupted(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(EXIT_INTERRUPTED)
 
 
+def _terminated(signum: int, frame: FrameType | None) -> None:
+    # SIGTERM (a CI job cancelled, `timeout`) and SIGHUP: unwind as SystemExit so every `with` block
+    # runs, removing the temporary copies of git revisions; the default action leaves them behind.
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     signal.signal(signal.SIGINT, _interrupted)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):  # not on Windows
+            signal.signal(getattr(signal, name), _terminated)
     try:
         try:
             cli(prog_name="policylint")

@@ -7,8 +7,10 @@ defects were in how standard streams and output files fail, which an in-process 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -106,3 +108,28 @@ def test_diff_of_a_path_at_neither_revision_is_an_error(pod: Path) -> None:
     subprocess.run([*git, "commit", "-qm", "x"], cwd=pod, check=True)
     one_clear_line(run(pod, "diff", "--git-base", "HEAD", "does-not-exist"), "does-not-exist")
     one_clear_line(run(pod, "diff", "--git-base", "no-such-rev", "pod.yaml"), "'no-such-rev'")
+
+
+def test_sigterm_during_a_git_diff_leaves_no_temporary_files(tmp_path: Path) -> None:
+    # The revision is copied to a temporary folder; the default SIGTERM action (a cancelled CI job)
+    # ended the process without removing it.
+    repo, scratch = tmp_path / "repo", tmp_path / "tmp"
+    (repo / "k8s").mkdir(parents=True)
+    scratch.mkdir()
+    pods = "---\n".join(POD.replace("name: a", f"name: p{i}") for i in range(400))
+    (repo / "k8s" / "pods.yaml").write_text(pods, encoding="utf-8")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+    for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "x"]):
+        subprocess.run([*git, *args], cwd=repo, check=True)
+    (repo / "k8s" / "pods.yaml").write_text(pods.replace("app: a", "app: b"), encoding="utf-8")
+    env = {**os.environ, "TMPDIR": str(scratch), "POLICYLINT_NO_CACHE": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "policylint", "diff", "--git-base", "HEAD", "k8s"], cwd=repo,
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    deadline = time.monotonic() + 60
+    # once the revision is being written (not between mkdtemp and the `with`: microseconds, not covered)
+    while not any(scratch.glob("*/*")) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert proc.poll() is None, "the diff ended before it could be interrupted"
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 128 + signal.SIGTERM
+    assert list(scratch.iterdir()) == []
