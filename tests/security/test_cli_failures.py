@@ -14,7 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
+ROOT = Path(__file__).resolve().parents[2]
 POD = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x, labels: {app: a}}\n"
 
 
@@ -133,3 +135,34 @@ def test_sigterm_during_a_git_diff_leaves_no_temporary_files(tmp_path: Path) -> 
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=60) == 128 + signal.SIGTERM
     assert list(scratch.iterdir()) == []
+
+
+POLICY = """apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: only-a, namespace: x}
+spec:
+  podSelector: {matchLabels: {app: a}}
+  policyTypes: [Ingress]
+"""
+
+
+def test_pre_commit_hook_runs_on_a_commit_that_only_deletes_a_workload(tmp_path: Path) -> None:
+    # pre-commit passes no deleted file, so the hook used to be skipped; the deletion leaves the
+    # policy in another file selecting nothing. The hook now always runs (.pre-commit-hooks.yaml).
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hooks[0]["always_run"] is True and hooks[0]["entry"] == "policylint lint --only-files"
+    (tmp_path / "k8s").mkdir()
+    (tmp_path / "k8s" / "pod.yaml").write_text(POD, encoding="utf-8")
+    (tmp_path / "k8s" / "policy.yaml").write_text(POLICY, encoding="utf-8")
+    other = POD.replace("name: a", "name: b").replace("app: a", "app: b")
+    (tmp_path / "k8s" / "other.yaml").write_text(other, encoding="utf-8")
+    (tmp_path / ".policylint.yaml").write_text("paths: [k8s]\nrules: {NP307: disable}\n", encoding="utf-8")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+    for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "x"]):
+        subprocess.run([*git, *args], cwd=tmp_path, check=True)
+    quiet = run(tmp_path, "lint", "--only-files")  # what pre-commit runs when no YAML file is staged
+    assert quiet.returncode == 0 and "NP201" not in quiet.stdout
+    subprocess.run([*git, "rm", "-q", "k8s/pod.yaml"], cwd=tmp_path, check=True)
+    done = run(tmp_path, "lint", "--only-files")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "k8s/policy.yaml:5:" in done.stdout and "NP201" in done.stdout
