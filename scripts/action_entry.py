@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -36,7 +37,12 @@ def workflow_data(text: str) -> str:
     As GitHub's toolkit does (actions/toolkit packages/core/src/command.ts); the same as
     policylint.reporters.escape.workflow_data, copied because this script runs before install checks.
     """
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
+                        escaped)  # fmt: skip
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")  # as reporters/escape.py
 
 
 def env(name: str, default: str = "") -> str:
