@@ -234,3 +234,13 @@ def test_pull_request_deleting_every_manifest_reports_the_removed_workloads(tmp_
     assert json.loads((runner_temp / "policylint.sarif").read_text(encoding="utf-8"))["runs"][0]["results"] == []
     summary = (tmp_path / "summary").read_text(encoding="utf-8")
     assert "workloads removed" in summary and "### Removed workloads" in summary
+
+
+def test_malformed_config_is_one_error_annotation_not_a_traceback(tmp_path: Path) -> None:
+    repo = pull_request(tmp_path)
+    (repo / ".policylint.yaml").write_text("paths: [k8s\n", encoding="utf-8")
+    done, _ = run_action(tmp_path, repo)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stdout + done.stderr
+    [error] = [line for line in done.stdout.splitlines() if line.startswith("::error")]
+    assert ".policylint.yaml:2: invalid YAML" in error
