@@ -141,14 +141,28 @@ def base_revision(base_ref: str) -> str:
     )
 
 
-def lint(out: Path, targets: list[str], fail_on: str) -> tuple[int, bool]:
-    """(number of findings, whether they reach fail-on); annotations go to the log."""
+def lint(out: Path, targets: list[str], fail_on: str, emptied: bool = False) -> tuple[int, bool]:
+    """(number of findings, whether they reach fail-on); annotations go to the log.
+
+    `emptied`: the change removes workloads; when then nothing is left to lint (only "no
+    Kubernetes manifest found"), that is the change itself, not a finding.
+    """
     sarif = out / "policylint.sarif"
     policylint(["lint", *common_args(), *targets, "--format", "sarif", "--output", str(sarif), "--fail-on", "never"])
+    results = json.loads(sarif.read_text(encoding="utf-8"))["runs"][0]["results"]
+    if emptied and results and all(_no_manifest(r) for r in results):
+        sys.stdout.write("::notice title=policylint::the change deletes every manifest: no lint, diff only\n")
+        sarif.write_text(json.dumps(EMPTY_SARIF), encoding="utf-8")  # closes old alerts
+        return 0, False
     annotations = policylint(["lint", *common_args(), *targets, "--format", "github", "--fail-on", fail_on])
     sys.stdout.write(annotations.stdout)
-    results = json.loads(sarif.read_text(encoding="utf-8"))["runs"][0]["results"]
     return len(results), annotations.returncode == 1
+
+
+def _no_manifest(result: dict[str, object]) -> bool:
+    message = result.get("message")
+    text = message.get("text", "") if isinstance(message, dict) else ""
+    return result.get("ruleId") == "NP004" and str(text).startswith("no Kubernetes manifest found")
 
 
 def diff(out: Path, targets: list[str], base: str, fail_on: str) -> tuple[dict[str, int], bool, str]:
@@ -174,17 +188,17 @@ def run() -> bool:
     targets = paths()
     lint_fail_on = choice("INPUT_FAIL_ON", LINT_FAIL_ON, "error")
     base_ref = env("INPUT_BASE_REF") or env("GITHUB_BASE_REF")
+    counts: dict[str, int] = {}
+    diff_failed, markdown = False, ""
+    if base_ref:  # first: what the change removes decides whether an empty tree is a finding
+        fail_on = choice("INPUT_DIFF_FAIL_ON", DIFF_FAIL_ON, "never")
+        counts, diff_failed, markdown = diff(out, targets, base_revision(base_ref), fail_on)
     if base_ref and deleted_by_the_change(targets):
         sys.stdout.write("::notice title=policylint::the change deletes every manifest: no lint, diff only\n")
         (out / "policylint.sarif").write_text(json.dumps(EMPTY_SARIF), encoding="utf-8")  # closes old alerts
         findings, lint_failed = 0, False
     else:
-        findings, lint_failed = lint(out, targets, lint_fail_on)
-    counts: dict[str, int] = {}
-    diff_failed, markdown = False, ""
-    if base_ref:
-        fail_on = choice("INPUT_DIFF_FAIL_ON", DIFF_FAIL_ON, "never")
-        counts, diff_failed, markdown = diff(out, targets, base_revision(base_ref), fail_on)
+        findings, lint_failed = lint(out, targets, lint_fail_on, emptied=counts.get("workloads_removed", 0) > 0)
     summary = out / "policylint-summary.md"
     summary.write_text(markdown, encoding="utf-8")
     append("GITHUB_STEP_SUMMARY", markdown)

@@ -244,3 +244,17 @@ def test_malformed_config_is_one_error_annotation_not_a_traceback(tmp_path: Path
     assert "Traceback" not in done.stdout + done.stderr
     [error] = [line for line in done.stdout.splitlines() if line.startswith("::error")]
     assert ".policylint.yaml:2: invalid YAML" in error
+
+
+def test_pull_request_deleting_every_manifest_of_the_whole_repository(tmp_path: Path) -> None:
+    # Without `paths:` the Action lints `.`; with every manifest gone that is "no manifest found",
+    # which the change itself caused: not a finding that fails the run.
+    repo = pull_request(tmp_path)
+    (repo / ".policylint.yaml").unlink()
+    git(repo, "rm", "-q", "-r", "k8s")
+    git(repo, "commit", "-q", "-am", "move the shop out")
+    done, runner_temp = run_action(tmp_path, repo)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert outputs(tmp_path)["failed"] == "false" and outputs(tmp_path)["findings"] == "0"
+    assert "::error" not in done.stdout
+    assert "### Removed workloads" in (tmp_path / "summary").read_text(encoding="utf-8")
