@@ -50,7 +50,7 @@ def invoke(args: list[str]) -> tuple[int, str, str, float]:
 # --- config files -------------------------------------------------------------------------------------
 
 
-@budget(3.0)
+@budget(1.5)
 @given(data=config_files())
 @example(data=b"[1, 2]\n")
 @example(data=b"null\n")
@@ -84,7 +84,7 @@ def _unsafe(line: str) -> list[str]:
     return [ch for ch in line if not ch.isprintable()]
 
 
-@budget(2.0)
+@budget(1.0)
 @given(names=st.lists(file_names(), min_size=1, max_size=3, unique=True))
 @example(names=[b"a\nb.yaml", b"\x1b[2J\xff.yaml"])
 @example(names=[b"x" * 250])
@@ -163,7 +163,7 @@ def build(tmp: Path, layout: list[tuple[str, str, str]]) -> tuple[Path, set[str]
     return root, inside, leaving
 
 
-@budget(2.0)
+@budget(1.0)
 @given(layout=layouts())
 @example(layout=[("", "e0", "link:slash"), ("", "e1", "link:outside-dir"), ("", "e2", "file")])
 @example(layout=[("", "e0", "dir"), ("e0", "e1", "link:parent"), ("e0", "e2", "link:loop"), ("", "e3", "file")])
