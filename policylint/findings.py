@@ -75,7 +75,7 @@ class Report:
         return out
 
 
-MAX_WORD = 200  # characters of one word shown in a message (a label value is at most 63)
+MAX_WORD = 512  # characters of one word shown in a message (a label value is at most 63, a key 317)
 MAX_COMPARED = 320  # longest text a "did you mean" hint compares (a label key: at most 253 + 1 + 63)
 _LONG_WORD = re.compile(rf"\S{{{MAX_WORD + 1},}}")
 
@@ -93,7 +93,7 @@ def one_line(text: str) -> str:
 
 def _shorten(match: re.Match[str]) -> str:
     word = match.group()
-    keep_head, keep_tail = MAX_WORD // 2, 20
+    keep_head, keep_tail = 200, 40
     return f"{word[:keep_head]}...[{len(word) - keep_head - keep_tail} more characters]...{word[-keep_tail:]}"
 
 
