@@ -36,9 +36,9 @@ from policylint.engine.bitset import bit_indices
 from policylint.engine.concrete import Evaluator
 from policylint.engine.connset import ConnSet
 from policylint.engine.matrix import Connection, Matrix, compute_matrix, iter_connections
-from policylint.findings import Report
+from policylint.findings import Finding, Report
 from policylint.load import LoadResult, load_paths
-from policylint.load.git import GitError, Snapshot, snapshot
+from policylint.load.git import GitError, Snapshot, snapshot, staged_removal
 from policylint.model.cluster import Cluster
 from policylint.model.declared import with_declared
 from policylint.model.policy import Protocol
@@ -148,6 +148,19 @@ def cluster_roots(files: Sequence[str], config: Config) -> list[str]:
     real = [os.path.realpath(r).rstrip(os.sep) for r in roots]
     outside = [f for f in files if not any(_inside(os.path.realpath(f), r) for r in real)]
     return roots + outside
+
+
+def removal_findings(roots: Sequence[str], config: Config) -> list[Finding]:
+    """When the index deletes or renames a manifest under `roots`: the findings new since HEAD,
+    wherever they are (deleting a workload can leave a policy in another file selecting nothing).
+    Else nothing: the pre-commit hook's usual report, the findings in the changed files, stands."""
+    if not roots or not staged_removal(list(roots), Path.cwd()):
+        return []
+    try:
+        impact = diff_git("HEAD", None, roots, config, with_lint=True, smt=None)
+    except InputError:
+        return []  # the lint itself reports what cannot be read
+    return list(impact.new_findings or ())
 
 
 def _inside(path: str, root: str) -> bool:

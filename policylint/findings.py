@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -75,12 +78,39 @@ class Report:
         return out
 
 
+MAX_WORD = 512  # characters of one word shown in a message (a label value is at most 63, a key 317)
+MAX_COMPARED = 320  # longest text a "did you mean" hint compares (a label key: at most 253 + 1 + 63)
+_LONG_WORD = re.compile(rf"\S{{{MAX_WORD + 1},}}")
+
+
 def one_line(text: str) -> str:
     """A message on one line: control characters from user input (label keys, names) are escaped,
-    so a crafted value can neither break the line nor forge another finding."""
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+    so a crafted value can neither break the line nor forge another finding. A word longer than
+    MAX_WORD (a hostile label value of 50,000 characters) is shortened, its length said."""
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+    if len(text) > MAX_WORD:
+        text = _LONG_WORD.sub(_shorten, text)
+    return text
+
+
+def _shorten(match: re.Match[str]) -> str:
+    word = match.group()
+    keep_head, keep_tail = 200, 40
+    return f"{word[:keep_head]}...[{len(word) - keep_head - keep_tail} more characters]...{word[-keep_tail:]}"
+
+
+def close_match(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The candidate nearest to `word` (difflib ratio >= cutoff) for a "did you mean" hint, or None.
+
+    Texts longer than MAX_COMPARED are not compared: difflib is quadratic in their length
+    (a 50,000-character label value took 8 s), and no real name is that long.
+    """
+    if len(word) > MAX_COMPARED:
+        return None
+    pool = sorted(c for c in candidates if len(c) <= MAX_COMPARED)
+    found = difflib.get_close_matches(word, pool, n=1, cutoff=cutoff)
+    return found[0] if found else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,7 +49,9 @@ IANA_SVC_NAME = re.compile(r"^(?=.*[a-z])[a-z0-9]+(-[a-z0-9]+)*$")
 
 def name_problem(name: str) -> tuple[str, str] | None:
     """(problem, hint) for an invalid port name."""
-    if name.isdigit():
+    if name.isascii() and name.isdigit():  # ASCII: int() refuses other digits ('²'); long: a hostile number
+        if len(name.lstrip("0")) > 5:
+            return f"is a number of {len(name)} digits, outside 1-65535", ""
         return "is a string, not a number", f"; write it unquoted: {int(name)}"
     if len(name) > 15:
         return "is longer than 15 characters", ""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -36,7 +37,12 @@ def workflow_data(text: str) -> str:
     As GitHub's toolkit does (actions/toolkit packages/core/src/command.ts); the same as
     policylint.reporters.escape.workflow_data, copied because this script runs before install checks.
     """
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
+                        escaped)  # fmt: skip
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")  # as reporters/escape.py
 
 
 def env(name: str, default: str = "") -> str:
@@ -83,6 +89,38 @@ def paths() -> list[str]:
     return ["."]
 
 
+def configured_paths() -> list[str] | None:
+    """The config's `paths:` as policylint resolves them (None: no config, or one policylint will reject)."""
+    from policylint.api import config_paths  # installed by the step before this one
+    from policylint.config import ConfigError, find_config, load_config
+
+    given = env("INPUT_CONFIG")
+    path = Path(given) if given else find_config(Path.cwd())
+    if path is None or not path.is_file():
+        return None
+    try:
+        return config_paths(load_config(path))
+    except ConfigError:
+        return None  # the lint step reports it in one line
+
+
+def deleted_by_the_change(targets: list[str]) -> bool:
+    """Every path to lint is gone from the working tree: the change deletes all the manifests.
+
+    Linting nothing is an error, but such a change is legitimate and its diff (the workloads
+    removed) is what the reviewer needs, so the lint is skipped and the diff still runs.
+    """
+    named = targets or configured_paths() or []
+    return bool(named) and not any(os.path.lexists(t) for t in named)
+
+
+EMPTY_SARIF = {
+    "version": "2.1.0",
+    "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+    "runs": [{"tool": {"driver": {"name": "policylint"}}, "results": []}],
+}
+
+
 def git(*args: str) -> str | None:
     done = subprocess.run(["git", *args], capture_output=True, text=True)
     return done.stdout.strip() if done.returncode == 0 else None
@@ -103,14 +141,28 @@ def base_revision(base_ref: str) -> str:
     )
 
 
-def lint(out: Path, targets: list[str], fail_on: str) -> tuple[int, bool]:
-    """(number of findings, whether they reach fail-on); annotations go to the log."""
+def lint(out: Path, targets: list[str], fail_on: str, emptied: bool = False) -> tuple[int, bool]:
+    """(number of findings, whether they reach fail-on); annotations go to the log.
+
+    `emptied`: the change removes workloads; when then nothing is left to lint (only "no
+    Kubernetes manifest found"), that is the change itself, not a finding.
+    """
     sarif = out / "policylint.sarif"
     policylint(["lint", *common_args(), *targets, "--format", "sarif", "--output", str(sarif), "--fail-on", "never"])
+    results = json.loads(sarif.read_text(encoding="utf-8"))["runs"][0]["results"]
+    if emptied and results and all(_no_manifest(r) for r in results):
+        sys.stdout.write("::notice title=policylint::the change deletes every manifest: no lint, diff only\n")
+        sarif.write_text(json.dumps(EMPTY_SARIF), encoding="utf-8")  # closes old alerts
+        return 0, False
     annotations = policylint(["lint", *common_args(), *targets, "--format", "github", "--fail-on", fail_on])
     sys.stdout.write(annotations.stdout)
-    results = json.loads(sarif.read_text(encoding="utf-8"))["runs"][0]["results"]
     return len(results), annotations.returncode == 1
+
+
+def _no_manifest(result: dict[str, object]) -> bool:
+    message = result.get("message")
+    text = message.get("text", "") if isinstance(message, dict) else ""
+    return result.get("ruleId") == "NP004" and str(text).startswith("no Kubernetes manifest found")
 
 
 def diff(out: Path, targets: list[str], base: str, fail_on: str) -> tuple[dict[str, int], bool, str]:
@@ -134,13 +186,19 @@ def run() -> bool:
     out = Path(env("RUNNER_TEMP") or tempfile.mkdtemp(prefix="policylint-"))
     out.mkdir(parents=True, exist_ok=True)
     targets = paths()
-    findings, lint_failed = lint(out, targets, choice("INPUT_FAIL_ON", LINT_FAIL_ON, "error"))
+    lint_fail_on = choice("INPUT_FAIL_ON", LINT_FAIL_ON, "error")
+    base_ref = env("INPUT_BASE_REF") or env("GITHUB_BASE_REF")
     counts: dict[str, int] = {}
     diff_failed, markdown = False, ""
-    base_ref = env("INPUT_BASE_REF") or env("GITHUB_BASE_REF")
-    if base_ref:
+    if base_ref:  # first: what the change removes decides whether an empty tree is a finding
         fail_on = choice("INPUT_DIFF_FAIL_ON", DIFF_FAIL_ON, "never")
         counts, diff_failed, markdown = diff(out, targets, base_revision(base_ref), fail_on)
+    if base_ref and deleted_by_the_change(targets):
+        sys.stdout.write("::notice title=policylint::the change deletes every manifest: no lint, diff only\n")
+        (out / "policylint.sarif").write_text(json.dumps(EMPTY_SARIF), encoding="utf-8")  # closes old alerts
+        findings, lint_failed = 0, False
+    else:
+        findings, lint_failed = lint(out, targets, lint_fail_on, emptied=counts.get("workloads_removed", 0) > 0)
     summary = out / "policylint-summary.md"
     summary.write_text(markdown, encoding="utf-8")
     append("GITHUB_STEP_SUMMARY", markdown)

@@ -44,11 +44,27 @@ def _interrupted(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(EXIT_INTERRUPTED)
 
 
+def _terminated(signum: int, frame: FrameType | None) -> None:
+    # SIGTERM (a CI job cancelled, `timeout`) and SIGHUP: unwind as SystemExit so every `with` block
+    # runs, removing the temporary copies of git revisions; the default action leaves them behind.
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     signal.signal(signal.SIGINT, _interrupted)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):  # not on Windows
+            signal.signal(getattr(signal, name), _terminated)
     try:
-        cli(prog_name="policylint")
+        try:
+            cli(prog_name="policylint")
+        finally:
+            if sys.stdout is not None:  # here, not at exit: a full disk must change the exit code
+                sys.stdout.flush()
     except BrokenPipeError:
         # `policylint matrix | head`: the reader left; say nothing more and do not trace back.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(1)
+    except OSError as exc:  # what a command wrote could not reach standard output (full disk)
+        sys.stderr.write(f"policylint: error: cannot write standard output: {exc.strerror or exc}\n")
+        sys.exit(2)

@@ -15,6 +15,8 @@ Usage in a subcommand::
 from __future__ import annotations
 
 import contextlib
+import errno
+import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -33,6 +35,38 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_USAGE = 2
 
 
+class OutputError(Exception):
+    """The result could not be written (missing folder, full disk, closed standard output)."""
+
+
+@contextlib.contextmanager
+def writing_to(target: str | None) -> Iterator[None]:
+    """OSError while writing `target` (None: standard output) becomes an OutputError naming it.
+
+    A reader that left early (BrokenPipeError: `| head`) is not an error; the caller ends quietly.
+    """
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"cannot write {target or 'standard output'}: {exc.strerror or exc}") from None
+
+
+_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+
+
+def namespace_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A namespace given on the command line must be a namespace name (a DNS-1123 label), as the
+    config's `namespace` is; a typo or a space would otherwise match nothing and say so nowhere.
+    https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-label-names"""
+    if value is not None and (len(value) > 63 or not _DNS_LABEL.fullmatch(value)):
+        raise click.BadParameter(
+            f"{value!r} is not a namespace name (lowercase letters, digits and '-', at most 63)", ctx, param
+        )
+    return value
+
+
 def input_options(func: F) -> F:
     """--config, --namespace, the assumption flags and --debug (keyword arguments of the command)."""
     options = [
@@ -45,6 +79,7 @@ def input_options(func: F) -> F:
         click.option(
             "--default-namespace",
             "namespace",
+            callback=namespace_name,
             help="Namespace of objects without metadata.namespace (config key `namespace`; default: default).",
         ),
         click.option(
@@ -77,7 +112,7 @@ def focus_options(func: F) -> F:
     options = [
         click.option("--from", "focus_from", metavar="ENDPOINT", help="Only connections from this endpoint."),
         click.option("--to", "focus_to", metavar="ENDPOINT", help="Only connections to this endpoint."),
-        click.option("--namespace", "-n", "focus_namespace", metavar="NS",
+        click.option("--namespace", "-n", "focus_namespace", metavar="NS", callback=namespace_name,
                      help="Only connections with an end in this namespace."),  # fmt: skip
         click.option("--port", "-p", "focus_port", metavar="PORTS",
                      help="Only these ports: 80, 9000-9100, http, 80,443, 53/UDP."),  # fmt: skip
@@ -103,10 +138,14 @@ def terminal_options(func: F) -> F:
 
 def write_output(text: str, output: str | None, color: bool | None = None) -> None:
     """To the --output file, or to stdout (`color`: keep escapes even when stdout is not a terminal)."""
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-    else:
+    with writing_to(output):
+        if output:
+            Path(output).write_text(text, encoding="utf-8")
+            return
+        if sys.stdout is None:  # started with standard output closed (`>&-`): the result would be lost
+            raise OSError(errno.EBADF, "standard output is closed")
         click.echo(text, nl=False, color=color)
+        sys.stdout.flush()  # a full disk shows here, not at exit after the exit code is chosen
 
 
 @contextlib.contextmanager
@@ -116,7 +155,7 @@ def handle_errors(debug: bool) -> Iterator[None]:
         yield
     except (click.ClickException, click.exceptions.Exit, click.Abort):
         raise
-    except (ConfigError, api.InputError) as exc:
+    except (ConfigError, api.InputError, OutputError) as exc:
         click.echo(f"policylint: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     except Exception as exc:
@@ -160,7 +199,12 @@ def load_input(paths: Sequence[str], config: Config, validate: bool = True) -> a
     stream = getattr(sys.stdin, "buffer", None)
     stdin: bytes | str | None = None
     if "-" in paths:
-        stdin = stream.read() if stream is not None else sys.stdin.read()
+        if sys.stdin is None:  # started with standard input closed (`<&-`)
+            raise api.InputError("-: standard input is closed")
+        try:
+            stdin = stream.read() if stream is not None else sys.stdin.read()
+        except OSError as exc:
+            raise api.InputError(f"-: cannot read standard input: {exc.strerror or exc}") from None
     return api.load(paths, config, stdin=stdin, validate=validate)
 
 

@@ -15,6 +15,7 @@ from policylint.cli.common import (
     input_paths,
     load_input,
     resolve_config,
+    write_output,
 )
 from policylint.reporters.exposure import FORMATS, render
 
@@ -41,6 +42,6 @@ def exposure_command(paths: tuple[str, ...], fmt: str, controller: str | None, n
         source = load_input(input_paths(paths, config), config, validate=False)
         echo_input_problems(source, verbose)
         report = api.exposure(source, config, ingress_controller=controller, node_cidrs=list(node_cidrs))
-        click.echo(render(report, fmt), nl=False)
+        write_output(render(report, fmt), None)
     if source.loaded.fatal:
         sys.exit(2)

@@ -21,7 +21,7 @@ from policylint.cli.common import (
 )
 from policylint.color import enabled as colors_on
 from policylint.config import Config
-from policylint.findings import Report, Severity
+from policylint.findings import Finding, Report, Severity
 from policylint.progress import Progress
 from policylint.reporters import github, json, sarif, text
 
@@ -92,10 +92,15 @@ def lint_command(paths: tuple[str, ...], **opts: Any) -> None:
         config = resolve_config(opts).with_rules(enable=opts["enable"], disable=opts["disable"])
         config = replace(config, smt_timeout_ms=opts["smt_timeout"], smt_budget_seconds=opts["smt_budget"])
         roots = api.cluster_roots(paths, config) if opts["only_files"] else list(paths)
+        if opts["only_files"] and not roots:  # pre-commit (always_run) with no file and no `paths:`
+            sys.exit(0)
         progress.stage("reading files")
         source = load_input(input_paths(roots, config), config)
         progress.stage(f"running {len(config.enabled_rules())} rules")
         report = api.lint(source, config, only=list(paths) if opts["only_files"] else None, debug=opts["debug"])
+        if opts["only_files"]:  # a commit that deletes or renames manifests: what it breaks elsewhere too
+            extra = [f for f in api.removal_findings(roots, config) if f not in report.findings]
+            report = replace(report, findings=sorted([*report.findings, *extra], key=Finding.sort_key))
         if opts["verbose"]:
             verbose_notes(report, config)
         progress.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 from collections.abc import Iterable
 from typing import Any
@@ -19,6 +20,7 @@ from policylint.cli.common import (
     resolve_config,
     terminal_options,
     write_output,
+    writing_to,
 )
 from policylint.engine.concrete import Evaluator
 from policylint.engine.matrix import Connection, Matrix
@@ -35,7 +37,7 @@ GROUPS = ("namespace", "workload", "none")
 
 def default_group(fmt: str, output: str | None) -> str:
     """Grouped for a person at a terminal, one line per pair for scripts, pipes and files."""
-    return "namespace" if fmt == "text" and not output and sys.stdout.isatty() else "none"
+    return "namespace" if fmt == "text" and not output and sys.stdout is not None and sys.stdout.isatty() else "none"
 
 
 def _render(m: Matrix, fmt: str, group: str, smt: bool, opts: dict[str, Any]) -> str:
@@ -50,12 +52,15 @@ def _render(m: Matrix, fmt: str, group: str, smt: bool, opts: dict[str, Any]) ->
 
 
 def _stream(ev: Evaluator, rows: Iterable[Connection], fmt: str, output: str | None) -> None:
-    if output:
-        with open(output, "w", encoding="utf-8") as out:
-            write(ev, rows, fmt, out)
-        return
-    with quiet_on_closed_pipe():
-        write(ev, rows, fmt, sys.stdout)
+    with writing_to(output):
+        if output:
+            with open(output, "w", encoding="utf-8") as out:
+                write(ev, rows, fmt, out)
+            return
+        if sys.stdout is None:  # started with standard output closed (`>&-`)
+            raise OSError(errno.EBADF, "standard output is closed")
+        with quiet_on_closed_pipe():
+            write(ev, rows, fmt, sys.stdout)
 
 
 @click.command("matrix")

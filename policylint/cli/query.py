@@ -14,8 +14,10 @@ from policylint.cli.common import (
     input_options,
     input_paths,
     load_input,
+    namespace_name,
     resolve_config,
     terminal_options,
+    write_output,
 )
 from policylint.cli.serve import QuestionError, Session, run_batch
 from policylint.cli.serve import parse_port as parse_question_port
@@ -61,7 +63,7 @@ def text_answer(answer: api.Answer, color: bool) -> str:
               help="PORTS: 5432, 53/UDP, UDP, 80,443, 9000-9100 or a port name like http (default: any port).")
 @click.option("--protocol", type=click.Choice(["TCP", "UDP", "SCTP"], case_sensitive=False), default=None,
               help="Only this protocol.")
-@click.option("--namespace", "-n", "namespace", default=None,
+@click.option("--namespace", "-n", "namespace", default=None, callback=namespace_name,
               help="Namespace of endpoints written without one (deploy/api), as kubectl -n.")
 @terminal_options
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -118,7 +120,7 @@ def query_command(
         progress.close()
         on = fmt == "text" and colors_on(opts["color"], sys.stdout)
         # color=: click would strip the escapes whenever stdout is not a terminal.
-        click.echo(render_json(answer) if fmt == "json" else text_answer(answer, on), nl=False, color=on)
+        write_output(render_json(answer) if fmt == "json" else text_answer(answer, on), None, color=on)
     if source.loaded.fatal:
         sys.exit(2)
     if expect is not None and answer.undecided:  # fail closed: an assertion the solver could not decide is not met

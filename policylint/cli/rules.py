@@ -7,14 +7,21 @@ from pathlib import Path
 
 import click
 
+from policylint.cli.common import handle_errors, write_output, writing_to
 from policylint.docs import catalogue, rule_page
 from policylint.registry import default_registry
+from policylint.reporters.pipe import quiet_on_closed_pipe
 
 
 @click.command("rules")
 @click.argument("rule", required=False)
 def rules_command(rule: str | None) -> None:
     """List the rules, or print the documentation of RULE (id or name)."""
+    with handle_errors(debug=False):
+        _rules(rule)
+
+
+def _rules(rule: str | None) -> None:
     registry = default_registry()
     if rule is None:
         rows = [
@@ -22,13 +29,15 @@ def rules_command(rule: str | None) -> None:
             for s in registry.rules
         ]
         width = max(len(r[1]) for r in rows)
-        for rid, name, severity, on, summary in rows:
-            click.echo(f"{rid}  {name:<{width}}  {severity:<7}  {on:<3}  {summary}")
+        lines = [f"{rid}  {name:<{width}}  {sev:<7}  {on:<3}  {summary}\n" for rid, name, sev, on, summary in rows]
+        with quiet_on_closed_pipe():
+            write_output("".join(lines), None)
         return
     entry = registry.entry(rule)
     if entry is None:
         raise click.BadParameter(f"unknown rule {rule!r} (see `policylint rules`)", param_hint="RULE")
-    click.echo(rule_page(entry, level=1), nl=False)
+    with quiet_on_closed_pipe():
+        write_output(rule_page(entry, level=1), None)
 
 
 @click.command("docs")
@@ -51,6 +60,8 @@ def docs_command(out_dir: str, check: bool) -> None:
             click.echo(f"{target} is out of date; run `policylint docs --out {out_dir}`", err=True)
             sys.exit(1)
         return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
+    with handle_errors(debug=False):
+        with writing_to(str(target)):
+            target.parent.mkdir(parents=True, exist_ok=True)
+        write_output(text, str(target))
     click.echo(f"wrote {target}", err=True)

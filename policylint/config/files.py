@@ -88,7 +88,8 @@ def read_text(path: Path) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: cannot read config: not valid UTF-8 (byte {exc.start})") from exc
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"{path}:{line}: cannot read config: not valid UTF-8 (byte {exc.start})") from exc
 
 
 def check_paths(layer: Layer, path: Path, fence: Path) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from policylint.config.settings import ConfigError
-from policylint.findings import Span
+from policylint.findings import Span, one_line
 from policylint.load.yaml_guards import first_too_deep, may_nest_deeply
 
 # A config is a few dozen lines; these bound what a hostile one can cost (alias bombs, nesting).
@@ -45,10 +45,13 @@ def parse_layer(name: str, text: str, folder: Path | None) -> Layer:
     _refuse_deep(name, text)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids (NUL, most controls): at its line
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        raise ConfigError(f"{name}:{line}: invalid YAML: unacceptable character #x{exc.character:04x}") from exc
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{name}:{mark.line + 1}" if mark else name
-        raise ConfigError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from exc
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = f"{name}:{mark.line + 1}" if mark else f"{name}:1"
+        raise ConfigError(f"{where}: invalid YAML: {one_line(str(getattr(exc, 'problem', None) or exc))}") from exc
     if node is None:
         return Layer(name, {}, {}, folder)
     lines: dict[Path_, int] = {}
@@ -96,6 +99,11 @@ def to_python(node: yaml.Node, path: Path_, lines: dict[Path_, int], budget: lis
         return scalar(node)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{name}:{node.start_mark.line + 1}: invalid value: {getattr(exc, 'problem', exc)}") from exc
+    except (ValueError, IndexError, KeyError, AttributeError, TypeError) as exc:  # `!!int x`, 5,000 digits
+        short = str(node.tag).rpartition(":")[2]
+        value = node.value if len(node.value) <= 40 else f"{node.value[:40]}... ({len(node.value)} characters)"
+        where = f"{name}:{node.start_mark.line + 1}"
+        raise ConfigError(f"{where}: invalid value: {value!r} is not a valid {short}") from exc
 
 
 def scalar(node: yaml.Node) -> Any:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from policylint.engine.flow import Assumptions
-from policylint.findings import Severity
+from policylint.findings import Severity, close_match
 from policylint.model.workload import Workload
 from policylint.registry import Registry
 from policylint.rulespec import Expectation, RuleSpec
@@ -91,7 +90,7 @@ class Config:
 def lookup(registry: Registry, key: str, where: str) -> RuleSpec:
     rule = registry.get(str(key))
     if rule is None:
-        close = difflib.get_close_matches(str(key), list(registry.spellings()), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        close = close_match(str(key), registry.spellings())
+        hint = f"; did you mean {close!r}?" if close else ""
         raise ConfigError(f"{where}: unknown rule {key!r}{hint}")
     return rule

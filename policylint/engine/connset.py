@@ -112,6 +112,11 @@ class ConnSet:
         return ConnSet({p: intersect(self.get(p), other.get(p)) for p in PROTOCOLS})
 
     def __sub__(self, other: ConnSet) -> ConnSet:
+        # Shortcuts for the common cases (a diff subtracts NONE from every pair of a new workload).
+        if not self._items or not other._items:
+            return self
+        if other is ALL or (self._hash == other._hash and self._items == other._items):
+            return NONE
         return ConnSet({p: subtract(self.get(p), other.get(p)) for p in PROTOCOLS})
 
     def contains(self, protocol: Protocol, port: int) -> bool:

@@ -150,3 +150,18 @@ def snapshot(rev: str | None, paths: list[str], tmp: Path, cwd: Path | None = No
     found = export(rev, rels, top, dest)
     named = tuple(str(dest / r) in found for r in rels)
     return Snapshot(found, {str(dest): os.path.relpath(top)}, named)
+
+
+def staged_removal(paths: list[str], cwd: Path | None = None) -> bool:
+    """Does the index delete or rename a file under `paths`, compared with HEAD?
+
+    Such a commit can break selectors in files it does not touch (pre-commit passes no deleted
+    file). False outside a repository, before the first commit, or when git is missing.
+    """
+    try:
+        top = toplevel(cwd or Path.cwd())
+        rels = repo_relative(paths, top)
+        out = git(["diff", "--cached", "--name-status", "-M", "-z", "HEAD", "--", *rels], top)
+    except GitError:
+        return False
+    return any(field[:1] in (b"D", b"R") for field in out.split(b"\0") if field)

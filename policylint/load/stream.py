@@ -19,7 +19,7 @@ import yaml
 
 from policylint.findings import DUPLICATE_KEY, YAML_SYNTAX, InputProblem, Span
 from policylint.load.yaml_build import MAX_DEPTH, Builder, Loader, LoadError
-from policylint.load.yaml_guards import alias_budget, first_too_deep, is_nesting_error, may_nest_deeply
+from policylint.load.yaml_guards import alias_budget, first_too_deep, is_nesting_error, last_deep_suspect
 
 _TAB_INDENT = re.compile(r"[ \-?:]*\t")
 _SEPARATOR = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
@@ -70,42 +70,71 @@ def _recursion_for_depth() -> Iterator[None]:
 
 
 def _parse_all(text: str, file: str) -> Stream:
+    """Parse from the start; after a syntax error, resume at the next `---` line.
+
+    Linear in the text however many errors it holds: each attempt reads the text lazily from
+    where it resumes (a parser stopping at the next error reads only that far), and what the
+    guards need from the whole text is computed once (once, each error rescanned the rest).
+    """
     out = Stream()
-    line_offset = 0
+    scan = _Prescan(last_deep=last_deep_suspect(text), last_star=text.rfind("*"))
+    start = line_offset = 0
     while True:
-        failed_at = _parse_part(text, file, line_offset, out)
+        failed_at = _parse_part(text, start, file, line_offset, scan, out)
         if failed_at is None:
             return out
-        resume = _next_document(text, failed_at)
+        resume = _next_document(text, start, failed_at)
         if resume is None:
             return out
         line_offset += resume[0]
-        text = text[resume[1] :]
+        start = resume[1]
 
 
-def _next_document(text: str, after_line: int) -> tuple[int, int] | None:
-    """(line, index) of the first `---` line at or after the 0-based line `after_line`."""
-    start = 0
+@dataclass(frozen=True, slots=True)
+class _Prescan:
+    last_deep: int  # position of the last part that may nest deeply (-1: none)
+    last_star: int  # position of the last `*` (-1: no alias anywhere)
+
+
+class _Window:
+    """`text[start:]` as a stream read on demand (libyaml and PyYAML read streams in chunks)."""
+
+    __slots__ = ("_text", "_pos")
+    name = "<unicode string>"
+
+    def __init__(self, text: str, start: int) -> None:
+        self._text, self._pos = text, start
+
+    def read(self, size: int = -1) -> str:
+        end = len(self._text) if size < 0 else self._pos + size
+        chunk = self._text[self._pos : end]
+        self._pos += len(chunk)
+        return chunk
+
+
+def _next_document(text: str, start: int, after_line: int) -> tuple[int, int] | None:
+    """(lines from `start`, index) of the first `---` line at or after line `after_line` counted from `start`."""
+    at = start
     for _ in range(after_line):
-        start = text.find("\n", start) + 1
-        if start == 0:
+        at = text.find("\n", at) + 1
+        if at == 0:
             return None
-    match = _SEPARATOR.search(text, start)
-    if match is not None and match.start() == 0:  # always make progress
-        match = _SEPARATOR.search(text, 1)
+    match = _SEPARATOR.search(text, at)
+    if match is not None and match.start() == start:  # always make progress
+        match = _SEPARATOR.search(text, start + 1)
     if match is None:
         return None
-    return text.count("\n", 0, match.start()), match.start()
+    return text.count("\n", start, match.start()), match.start()
 
 
-def _parse_part(text: str, file: str, line_offset: int, out: Stream) -> int | None:
-    """Parse documents into `out`; return the 0-based line to resume after, or None when done.
+def _parse_part(text: str, start: int, file: str, line_offset: int, scan: _Prescan, out: Stream) -> int | None:
+    """Parse documents of `text[start:]` into `out`; return the 0-based line to resume after, or None when done.
 
     Parsing stops at a syntax error and before a document nested too deeply to compose.
     """
-    too_deep = _first_deep_document(text, file, line_offset, out)
-    may_alias = "*" in text
-    loader = Loader(text)
+    too_deep = _first_deep_document(text, start, file, line_offset, scan, out)
+    may_alias = scan.last_star >= start
+    loader = Loader(_Window(text, start))
     index = 0
     try:
         while loader.check_node():
@@ -119,11 +148,11 @@ def _parse_part(text: str, file: str, line_offset: int, out: Stream) -> int | No
         col = mark.column + 1 if mark else 1
         span = Span(file, line + line_offset + 1, col)
         # a parser's own depth limit, met past the pre-scan: said in our words, as the pre-scan would
-        message = _NESTING_MESSAGE if is_nesting_error(err) else _syntax_message(err, text, line)
+        message = _NESTING_MESSAGE if is_nesting_error(err) else _syntax_message(err, _line(text, start, line))
         out.problems.append(InputProblem(YAML_SYNTAX, span, message))
         return line
     except yaml.reader.ReaderError as err:  # a character YAML forbids anywhere (control characters)
-        line, col = _position_of(text, err.character)
+        line, col = _position_of(text[start:], err.character)  # once: parsing ends here
         message = f"invalid YAML: unacceptable character #x{err.character:04x} ({err.reason})"
         out.problems.append(InputProblem(YAML_SYNTAX, Span(file, line + line_offset + 1, col), message))
     except yaml.YAMLError as err:  # errors without a position
@@ -134,12 +163,14 @@ def _parse_part(text: str, file: str, line_offset: int, out: Stream) -> int | No
     return None
 
 
-def _first_deep_document(text: str, file: str, line_offset: int, out: Stream) -> tuple[int, int] | None:
-    """(index, 0-based line) of the first document nested deeper than MAX_DEPTH, reported."""
-    if not may_nest_deeply(text):
+def _first_deep_document(
+    text: str, start: int, file: str, line_offset: int, scan: _Prescan, out: Stream
+) -> tuple[int, int] | None:
+    """(index, 0-based line) of the first document of `text[start:]` nested deeper than MAX_DEPTH, reported."""
+    if scan.last_deep < start:
         return None
     try:
-        found = first_too_deep(text)
+        found = first_too_deep(_Window(text, start))
     except yaml.YAMLError:
         return None  # the composer meets the same error and reports it
     if found is None:
@@ -160,6 +191,8 @@ def _build(node: Any, may_alias: bool, file: str, line_offset: int, out: Stream)
         where = Span(file, err.line, err.column)
         out.problems.append(InputProblem(YAML_SYNTAX, where, err.message + "; document skipped"))
         return
+    for line, col, message in builder.notes or ():
+        out.problems.append(InputProblem(YAML_SYNTAX, Span(file, line, col), message))
     for key, first, line, col in builder.duplicates or ():
         message = f"duplicate key {key!r} (first at line {first}); the last value is used"
         out.problems.append(InputProblem(DUPLICATE_KEY, Span(file, line, col), message))
@@ -175,16 +208,16 @@ def _position_of(text: str, character: object) -> tuple[int, int]:
     return text.count("\n", 0, at), at - (text.rfind("\n", 0, at) + 1) + 1
 
 
-def _syntax_message(err: yaml.MarkedYAMLError, text: str, line: int) -> str:
+def _syntax_message(err: yaml.MarkedYAMLError, line_text: str) -> str:
     problem = err.problem or "invalid YAML"
-    if _TAB_INDENT.match(_line(text, line)):
+    if _TAB_INDENT.match(line_text):
         return f"invalid YAML: tab character used for indentation; YAML allows only spaces ({problem})"
     context = f" {err.context}" if err.context else ""
     return f"invalid YAML: {problem}{context}"
 
 
-def _line(text: str, line: int) -> str:
-    start = 0
+def _line(text: str, start: int, line: int) -> str:
+    """The 0-based `line` counted from position `start`."""
     for _ in range(line):
         start = text.find("\n", start) + 1
         if start == 0:

@@ -11,13 +11,12 @@ object is reported and left out of the model, as the cluster would not hold it.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from policylint.findings import SCHEMA_VIOLATION, InputProblem
+from policylint.findings import SCHEMA_VIOLATION, InputProblem, close_match
 from policylint.load.located_yaml import LMap, LSeq
 from policylint.load.validate import dotted, schema_file
 from policylint.load.validate import read_schema as _read
@@ -115,7 +114,8 @@ def _hint(node: LMap, key: Any, props: tuple[str, ...]) -> str:
         pairs = [f"{k}: {v}" for k, v in node.items() if isinstance(v, str)]
         if pairs:
             return f" (did you mean matchLabels: {{{', '.join(pairs)}}}?)"
-    close = difflib.get_close_matches(str(key), props, n=1, cutoff=0.6)
+    near = close_match(str(key), props)
+    close = [near] if near else []
     if not close:
         lowered = {p.lower(): p for p in props}
         close = [lowered[str(key).lower()]] if str(key).lower() in lowered else []

@@ -78,6 +78,7 @@ class Builder:
     line_offset: int = 0
     budget: int = -1  # collections still allowed; -1 = unlimited (the text has no alias)
     duplicates: list[tuple[Any, int, int, int]] | None = None  # key, first line, again line, col
+    notes: list[tuple[int, int, str]] | None = None  # line, col, message: problems that keep the document
 
     def start(self, node: Node) -> tuple[int, int]:
         return node.start_mark.line + self.line_offset + 1, node.start_mark.column + 1
@@ -109,7 +110,18 @@ class Builder:
             self.bad_tag(node)
         try:
             return fn(_CONSTRUCTOR, node)
-        except (ValueError, IndexError, KeyError) as err:  # `!!int x`, `!!bool maybe`, an empty `!!float`
+        except ValueError as err:
+            if "integer string conversion" not in str(err):
+                short = tag.rpartition(":")[2]
+                raise LoadError(*self.start(node), f"{node.value!r} is not a valid !!{short} value") from err
+            # More digits than Python converts (sys.get_int_max_str_digits(), 4,300): a problem at
+            # this field only; the text is kept, so the schema and the rules see a wrong value there.
+            notes = self.notes if self.notes is not None else []
+            message = f"integer of {len(node.value)} characters is too long to read as a number; read as text"
+            notes.append((*self.start(node), message))
+            self.notes = notes
+            return node.value
+        except (IndexError, KeyError) as err:  # `!!int x`, `!!bool maybe`, an empty `!!float`
             short = tag.rpartition(":")[2]
             raise LoadError(*self.start(node), f"{node.value!r} is not a valid !!{short} value") from err
 

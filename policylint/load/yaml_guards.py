@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Protocol
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from policylint.load.yaml_build import MAX_DEPTH, Loader
+
+
+class SupportsRead(Protocol):
+    def read(self, size: int = -1) -> str: ...
+
 
 ALIAS_ALLOWANCE = 100_000  # collections an alias may add beyond the distinct ones written
 # libyaml's composer recurses in C; beyond a few ten thousand levels it overflows the stack.
@@ -51,18 +57,32 @@ def may_nest_deeply(text: str) -> bool:
     each level of flow nesting an opening bracket within its document. JSON that Python's
     json module reads is shallow (it stops at the interpreter's recursion limit).
     """
-    if _LEADING.search(text) is not None:
-        return True
+    return last_deep_suspect(text) >= 0
+
+
+def last_deep_suspect(text: str) -> int:
+    """Where the last part of `text` that may nest deeply starts (-1: nothing may).
+
+    A part is a line with a long indentation, or a document (from a `---` line) with many
+    brackets. Computed once per file: the text from any later `---` line may nest deeply
+    exactly when it starts at or before this position, so resuming after a syntax error
+    does not rescan the rest of the file.
+    """
+    last = -1
+    for match in _LEADING.finditer(text):
+        last = match.start()
     limit = _SCAN_FROM
     if text.count("[") + text.count("{") < limit:
-        return False
-    bounds = [m.start() for m in _DOC_START.finditer(text)] + [len(text)]
-    start = 0
-    for end in bounds:
-        if text.count("[", start, end) + text.count("{", start, end) >= limit:
-            return not _shallow_json(text)
-        start = end
-    return False
+        return last
+    starts = [0, *(m.start() for m in _DOC_START.finditer(text) if m.start() > 0)]
+    heavy = [
+        start
+        for start, end in zip(starts, [*starts[1:], len(text)], strict=True)
+        if text.count("[", start, end) + text.count("{", start, end) >= limit
+    ]
+    if heavy and not _shallow_json(text):
+        last = max(last, heavy[-1])
+    return last
 
 
 def _shallow_json(text: str) -> bool:
@@ -78,7 +98,7 @@ def is_nesting_error(err: yaml.YAMLError) -> bool:
     return "nesting" in str(getattr(err, "problem", "") or err)
 
 
-def first_too_deep(text: str) -> tuple[int, int] | None:
+def first_too_deep(text: str | SupportsRead) -> tuple[int, int] | None:
     """(document index, 0-based line) of the first node nested too deeply, or None.
 
     Too deeply is beyond MAX_DEPTH, or beyond the installed parser's own limit (libyaml's is

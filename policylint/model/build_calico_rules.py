@@ -81,11 +81,18 @@ def _unmodelled(rule: LMap, peer: LMap, local: LMap, local_key: str, source: LMa
     return notes
 
 
+def _protocol(value: object) -> Protocol | None:
+    """A protocol name or number; a value of another type (a list: schema-invalid) is none of them."""
+    if isinstance(value, str):
+        return _PROTOCOLS.get(value.upper())
+    return _PROTOCOLS.get(value) if isinstance(value, int) else None
+
+
 def _protocols(r: Reader, rule: LMap, path: str) -> tuple[tuple[Protocol, ...] | None, list[str]]:
     """The modelled protocols the rule matches (None: all), and what is outside the model."""
     wanted = rule.get("protocol")
     if wanted is not None:
-        proto = _PROTOCOLS.get(wanted.upper() if isinstance(wanted, str) else wanted)
+        proto = _protocol(wanted)
         if proto is None:  # ICMP and friends: never a TCP/UDP/SCTP flow
             return (), [f"protocol {shown(wanted)}"]
         protos: tuple[Protocol, ...] = (proto,)
@@ -93,7 +100,7 @@ def _protocols(r: Reader, rule: LMap, path: str) -> tuple[tuple[Protocol, ...] |
         protos = (Protocol.TCP, Protocol.UDP, Protocol.SCTP)
     unwanted = rule.get("notProtocol")
     if unwanted is not None:
-        drop = _PROTOCOLS.get(unwanted.upper() if isinstance(unwanted, str) else unwanted)
+        drop = _protocol(unwanted)
         protos = tuple(p for p in protos if p is not drop)
         if drop is None:
             return protos, [f"notProtocol {shown(unwanted)} (traffic of other protocols outside the model)"]

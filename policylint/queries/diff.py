@@ -260,8 +260,15 @@ def _pair_changes(base: SideMap, head: SideMap, common: set[WorkloadKey]) -> lis
 
 def _one_sided(side: SideMap, only: set[WorkloadKey], appeared: bool) -> list[WorkloadChange]:
     out = []
+    # The pairs of each workload gathered in one pass: scanning every pair per workload was cubic
+    # in the number of workloads (a first pull request adding 500 pods: 44 s).
+    touching: dict[WorkloadKey, list[tuple[WorkloadKey, WorkloadKey, ConnSet]]] = {w: [] for w in only}
+    for (s, d), c in side.pairs.items():
+        for end in (s, d) if s != d else (s,):
+            if end in touching:
+                touching[end].append((s, d, c))
     for w in sorted(only):
-        conns = [(s, d, c) for (s, d), c in side.pairs.items() if w in (s, d)]
+        conns = touching[w]
         rows = [ConnChange(s, d, NONE if appeared else c, c if appeared else NONE) for s, d, c in conns]
         for outgoing in (True, False):
             none: list[Piece] = []

@@ -157,6 +157,7 @@ class Grouper:
 
     def __init__(self, diff: Diff, prover: Prover | None) -> None:
         self.diff, self.prover = diff, prover
+        self._sizes: dict[int, tuple[int, int]] = {}
 
     def proven(self, keys: Iterable[WorkloadKey], src: StatementEnd, dst: StatementEnd, key: GroupKey) -> bool:
         """hostNetwork workloads are not pods of the claim (SEMANTICS P18): a group with one is never proven."""
@@ -171,34 +172,55 @@ class Grouper:
         """Gains are said about HEAD's workloads, pure losses about BASE's."""
         return self.diff.head_namespaces if key[1] else self.diff.base_namespaces
 
+    def sizes(self, key: GroupKey) -> tuple[int, int]:
+        """(workloads, namespaces) of the side `key` is said about; computed once per side."""
+        members = self.members(key)
+        cached = self._sizes.get(id(members))
+        if cached is None:
+            cached = self._sizes[id(members)] = (sum(len(k) for k in members.values()), len(members))
+        return cached
+
     def ends(
         self, key: GroupKey, varying: set[WorkloadKey], vary_src: bool
     ) -> list[tuple[Group, frozenset[WorkloadKey]]]:
         """The namespaces (or all of them at once) whose every workload is in `varying`, and those with
-        all but a few (said with their exceptions; never proven for any pod)."""
+        all but a few (said with their exceptions; never proven for any pod).
+
+        In time of the size of `varying`, not of the cluster: a new workload's peers are one group per
+        peer (cubic in the number of workloads when each looked at every namespace)."""
         fixed = key[0]
-        wanted = {ns: keys - {fixed} for ns, keys in sorted(self.members(key).items()) if keys - {fixed}}
-        everyone = frozenset().union(*wanted.values())
+        members = self.members(key)
+        touched = sorted({k.namespace for k in varying if k in members.get(k.namespace, ())} - {None})
+        wanted = {ns: keys - {fixed} for ns in touched if (keys := members[ns]) - {fixed}}
 
         def group(namespace: str | None, keys: frozenset[WorkloadKey]) -> Group:
             claim = Group(namespace, len(keys), True)
             src, dst = (claim, fixed) if vary_src else (fixed, claim)
             return Group(namespace, len(keys), self.proven(keys, src, dst, key))
 
-        if len(wanted) > 1 and everyone <= varying:  # one line, proven for any pod or not
+        # every workload of the side but `fixed`, in more than one namespace, varies: one line
+        workloads, namespaces = self.sizes(key)
+        if isinstance(fixed, WorkloadKey) and fixed in members.get(fixed.namespace, ()):
+            workloads -= 1
+            namespaces -= members[fixed.namespace] == {fixed}
+        inside = sum(len(keys & varying) for keys in wanted.values())
+        if namespaces > 1 and inside == workloads:
+            everyone = frozenset().union(*wanted.values())
             return [(group(None, everyone), everyone)]
         out = [(group(ns, keys), keys) for ns, keys in wanted.items() if len(keys) > 1 and keys <= varying]
         for ns, keys in wanted.items():
-            inside, left = keys & varying, keys - varying
-            if 0 < len(left) <= MAX_EXCLUDED and len(inside) > max(1, len(left)):
+            inside_ns, left = keys & varying, keys - varying
+            if 0 < len(left) <= MAX_EXCLUDED and len(inside_ns) > max(1, len(left)):
                 excluded = tuple(sorted(f"{k.name}[{k.kind}]" for k in left))
-                out.append((Group(ns, len(inside), False, excluded), inside))
+                out.append((Group(ns, len(inside_ns), False, excluded), inside_ns))
         return out
 
     def counted(self, key: GroupKey, varying: set[WorkloadKey]) -> list[tuple[Group, frozenset[WorkloadKey]]]:
         """Too many pairs to list: per namespace, how many of its workloads (two or more)."""
         out = []
-        for ns, keys in sorted(self.members(key).items()):
+        members = self.members(key)
+        for ns in sorted({k.namespace for k in varying if k.namespace in members}):
+            keys = members[ns]
             inside = keys & varying
             if len(inside) > 1:
                 out.append((Group(ns, len(inside), False, of=len(keys - {key[0]})), frozenset(inside)))
@@ -215,6 +237,9 @@ class Grouper:
             else:
                 kept.append(st)
         for key, members in groups.items():
+            if len(members) < 2:  # every grouping below needs two workloads
+                kept += members.values()
+                continue
             ends = self.ends(key, set(members), vary_src)
             rest = set(members).difference(*(keys for _, keys in ends))
             if len(rest) > MAX_LISTED:

@@ -15,12 +15,12 @@ Syntax (documented in the README):
 
 from __future__ import annotations
 
-import difflib
 import ipaddress
 import re
 from dataclasses import dataclass
 
 from policylint.engine.concrete import Evaluator
+from policylint.findings import close_match
 from policylint.model.selector import LabelSelector, Operator, Requirement
 
 
@@ -148,8 +148,8 @@ def _workload(ev: Evaluator, text: str, namespace: str) -> EndpointSpec | None:
 
 def closest(word: str, known: list[str]) -> str:
     """`; did you mean 'x'?` for the nearest known name, or nothing."""
-    near = difflib.get_close_matches(word, sorted(set(known)), n=1, cutoff=0.6)
-    return f"; did you mean {near[0]!r}?" if near else ""
+    near = close_match(word, set(known))
+    return f"; did you mean {near!r}?" if near else ""
 
 
 def _address(ev: Evaluator, text: str) -> EndpointSpec | None:

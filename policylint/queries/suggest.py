@@ -9,14 +9,13 @@ needs to see exactly the hostNetwork workloads a selector names. Results are bit
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from policylint.engine.bitset import bit_indices
 from policylint.engine.cidr import AddressSpace
 from policylint.engine.index import ClusterIndex
-from policylint.findings import NO_SPAN, Span
+from policylint.findings import NO_SPAN, Span, close_match
 from policylint.model.build_controller_labels import CONTROLLER_SET
 from policylint.model.cluster import Cluster
 from policylint.model.policy import Direction, IPBlock, NetworkPolicy, Peer, Protocol, Rule
@@ -134,10 +133,10 @@ def edits(a: str, b: str) -> int:
 def closest(word: str, candidates: Collection[str], max_edits: int | None = None) -> str | None:
     """The candidate nearest to `word` (difflib ratio >= 0.6), if any; with `max_edits`, only one
     that few edits away (a typo, not a related name: `prometheus` is not `prometheus-adapter`)."""
-    found = difflib.get_close_matches(word, sorted(candidates), n=1, cutoff=0.6)
-    if found and max_edits is not None and edits(word, found[0]) > max_edits:
+    found = close_match(word, candidates)
+    if found and max_edits is not None and edits(word, found) > max_edits:
         return None
-    return found[0] if found else None
+    return found
 
 
 def pair_hint(key: str, value: str, pool: LabelPool, max_edits: int | None = None) -> str | None:

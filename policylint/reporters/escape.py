@@ -11,7 +11,6 @@ import re
 # What starts inline Markdown: code, emphasis, strike, links and images, table cells, HTML and
 # entities, mentions. (Bare URLs still autolink; they cannot hide or impersonate anything.)
 _MD_SPECIAL = re.compile(r"[\\`*_\[\]!|~<>@&]")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def _visible(char: str) -> str:
@@ -19,9 +18,12 @@ def _visible(char: str) -> str:
 
 
 def terminal(text: str) -> str:
-    """One line, no control characters (ANSI escapes, CR, bidi overrides), no lone surrogates."""
+    """One line, no control characters (ANSI escapes, CR, bidi overrides), no lone surrogates, and
+    no other character that is not printable (zero-width and format characters, odd spaces)."""
+    if text.isprintable():
+        return text
     text = text.encode("utf-8", "backslashreplace").decode("utf-8")  # undecodable file-name bytes
-    return _CONTROL.sub(lambda m: _visible(m.group()), text)
+    return "".join(ch if ch.isprintable() else _visible(ch) for ch in text)
 
 
 def md_text(text: str) -> str:
@@ -49,11 +51,11 @@ def md_code(text: str, in_table: bool = False) -> str:
 
 
 def workflow_data(text: str) -> str:
-    """The message of a workflow command (`::error ...::message`): %, CR and LF escaped.
-
-    As GitHub's toolkit does: https://github.com/actions/toolkit/blob/main/packages/core/src/command.ts
-    """
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """The message of a workflow command (`::error ...::message`): %, CR and LF escaped, as
+    GitHub's toolkit does (https://github.com/actions/toolkit/blob/main/packages/core/src/command.ts);
+    then, as for a terminal, other control characters (the log renders ANSI escapes) and
+    undecodable file-name bytes, which could not even be written to a UTF-8 log."""
+    return terminal(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def workflow_property(text: str) -> str:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import PurePath
 from typing import Any
+from urllib.parse import quote
 
 from policylint import __version__
 from policylint.docs import rule_page, sections
@@ -36,8 +38,14 @@ def location(span: Span) -> dict[str, Any] | None:
     region: dict[str, Any] = {"startLine": span.line, "startColumn": max(span.column, 1)}
     if span.end_line >= span.line and span.end_column >= 1:
         region |= {"endLine": span.end_line, "endColumn": span.end_column}
-    uri = PurePath(span.file).as_posix()
-    return {"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region}}
+    return {"physicalLocation": {"artifactLocation": {"uri": file_uri(span.file)}, "region": region}}
+
+
+def file_uri(file: str) -> str:
+    """A file path as a URI reference (SARIF 2.1.0 3.10.2 wants RFC 3986): every byte but the
+    unreserved characters and `/` percent-encoded, so spaces, `#`, `?`, `%` and a `:` that would read
+    as a scheme stay part of the path; undecodable name bytes are encoded as the bytes they are."""
+    return quote(os.fsencode(PurePath(file).as_posix()), safe="/")
 
 
 def result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:

@@ -451,3 +451,54 @@ def mutated_manifests(draw: st.DrawFn) -> bytes:
     text = draw(rendered(docs))
     return draw(byte_mutations(encode(text))) if draw(st.integers(0, 5)) == 0 else encode(text)
 
+
+
+# --- config files, file names and symlinks (issue 17) ----------------------------------------------
+
+CONFIG_KEYS = ["extends", "rules", "ignore", "paths", "namespace", "cni", "assumptions", "expect", "smt-timeout"]
+RULE_KEYS = ["NP201", "NP301", "policy-selects-nothing", "NP001", "NP999", "severity", "enabled", "max_namespaces"]
+config_leaf: st.SearchStrategy[Any] = st.one_of(
+    scalars,
+    st.sampled_from(["enable", "disable", "error", "warning", "info", "calico", "k8s", "*.yaml", "../x", "/etc",
+                     ".", "x/**", "shop", "BAD NS", "deploy/api", "*:", "a" * 70]),  # fmt: skip
+)
+
+
+def config_values(max_leaves: int = 16) -> st.SearchStrategy[Any]:
+    return st.recursive(
+        config_leaf,
+        lambda children: st.one_of(
+            st.lists(children, max_size=3),
+            st.dictionaries(st.one_of(st.sampled_from(RULE_KEYS + ["allow", "deny", "from", "to", "port"]), keys),
+                            children, max_size=4),  # fmt: skip
+        ),
+        max_leaves=max_leaves,
+    )
+
+
+@st.composite
+def config_files(draw: st.DrawFn) -> bytes:
+    """A `.policylint.yaml` of any shape: mostly a mapping of the real keys with values of any type."""
+    if draw(st.integers(0, 4)) == 0:
+        data: Any = draw(config_values())  # a list, a scalar, null, nested junk
+    else:
+        data = draw(st.dictionaries(st.one_of(st.sampled_from(CONFIG_KEYS), keys), config_values(), max_size=5))
+    return draw(finish(draw(rendered([data]))))
+
+
+NAME_PARTS = ["a", "policy", ".yaml", " ", "\n", "\r", "\t", "\x1b[31m", "\x1b]8;;http://e\x07", "\x07", "\x7f",
+              "\u202e", "\u200b", "é", "名", "🙂", "`", "|", "<!--", "@admin", "%", "%0A", "::error::", ",", ":",
+              "#", "?", "*", "'", '"', "\\", "-", "$(x)"]  # fmt: skip
+
+
+@st.composite
+def file_names(draw: st.DrawFn) -> bytes:
+    """One path component (bytes): control characters, escapes, undecodable bytes, up to NAME_MAX."""
+    parts = draw(st.lists(st.one_of(st.sampled_from(NAME_PARTS).map(lambda s: s.encode()),
+                                    st.sampled_from([b"\xff", b"\xe9", b"\xc3", b"\x80", b"\xed\xa0\x80"]),
+                                    st.binary(min_size=1, max_size=4)), min_size=1, max_size=8))  # fmt: skip
+    name = b"".join(parts).replace(b"/", b"_").replace(b"\0", b"_")
+    if draw(st.integers(0, 5)) == 0:
+        name = name + b"x" * 255  # very long: cut to NAME_MAX below
+    name = name[:255]
+    return b"x" + name[:254] if name.startswith(b".") else name  # a leading dot: hidden, never read

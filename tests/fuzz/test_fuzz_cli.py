@@ -143,6 +143,9 @@ def test_random_bytes_never_crash_the_cli(data: bytes, workdir: Path) -> None:
 @given(data=mutated_manifests())
 # found: a name with a newline made every message about the object two lines (fixed in model/build)
 @example(data=b"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: '\n\n    '\n")
+# found: a list as a Calico rule's protocol was looked up as a dict key (fixed in model/build_calico_rules)
+@example(data=b"apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: w, namespace: s}\n"
+         b"spec:\n  ingress:\n  - action: Allow\n    protocol: [TCP, UDP]\n")  # fmt: skip
 def test_mutated_fixture_manifests_never_crash_the_cli(data: bytes, workdir: Path) -> None:
     run_all(data, workdir)
 

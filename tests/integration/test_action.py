@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -139,21 +140,38 @@ def test_action_yml_runs_the_entry_script_with_the_documented_inputs() -> None:
     assert {"findings", "added", "removed"} <= action["outputs"].keys()
 
 
-FAKE_GH = """#!/bin/sh
-# Records each call; the comment listing answers with $EXISTING (the id of an earlier summary comment).
-printf '%s\\n<end of call>\\n' "$*" >> "$GH_LOG"
-case "$*" in *--paginate*) [ -n "$EXISTING" ] && echo "$EXISTING" ;; esac
-exit 0
+FAKE_GH = """#!{python}
+# Records each call. `api user` answers $LOGIN (fails when unset, as GITHUB_TOKEN does); the comment
+# listing applies the step's --jq filter with the real jq to the comments in $COMMENTS (JSON).
+import os, subprocess, sys
+args = sys.argv[1:]
+with open(os.environ["GH_LOG"], "a", encoding="utf-8") as log:
+    log.write(" ".join(args) + "\\n<end of call>\\n")
+if args[:2] == ["api", "user"]:
+    login = os.environ.get("LOGIN", "")
+    print(login) if login else sys.exit(1)
+elif "--paginate" in args:
+    jq = args[args.index("--jq") + 1]
+    sys.stdout.write(subprocess.run(["jq", "-r", jq], input=os.environ["COMMENTS"], text=True,
+                                    capture_output=True, check=True).stdout)
 """
+MARKER = "<!-- policylint-summary -->"
+BOT = "github-actions[bot]"
 
 
-def comment_step(tmp_path: Path, summary: str, existing: str) -> list[str]:
+def comment(number: int, login: str, body: str = MARKER + "\nold") -> dict[str, object]:
+    return {"id": number, "user": {"login": login}, "body": body}
+
+
+def comment_step(tmp_path: Path, summary: str, comments: list[dict[str, object]], login: str = "") -> list[str]:
     """Run action.yml's comment step as the runner would, with a `gh` that records its calls."""
+    if shutil.which("jq") is None:
+        pytest.skip("jq (used by the fake gh to apply the step's filter) is not installed")
     action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
     [step] = [s for s in action["runs"]["steps"] if s.get("name") == "Comment on the pull request"]
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
-    (bin_dir / "gh").write_text(FAKE_GH, encoding="utf-8")
+    (bin_dir / "gh").write_text(FAKE_GH.format(python=sys.executable), encoding="utf-8")
     (bin_dir / "gh").chmod(0o755)
     (tmp_path / "summary.md").write_text(summary, encoding="utf-8")
     log = tmp_path / "gh.log"
@@ -162,27 +180,81 @@ def comment_step(tmp_path: Path, summary: str, existing: str) -> list[str]:
         os.environ,
         PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
         GH_LOG=str(log),
-        EXISTING=existing,
+        COMMENTS=json.dumps(comments),
+        LOGIN=login,
         GH_TOKEN="t",
         PR="7",
         SUMMARY=str(tmp_path / "summary.md"),
         GITHUB_REPOSITORY="acme/k8s",
     )
     subprocess.run(["bash", "-e", "-c", step["run"]], env=env, check=True, capture_output=True)
-    return log.read_text(encoding="utf-8").split("\n<end of call>\n")[:-1] if log.exists() else []
+    calls = log.read_text(encoding="utf-8").split("\n<end of call>\n")[:-1] if log.exists() else []
+    return [c for c in calls if not c.startswith("api user")]
 
 
 def test_comment_step_posts_a_new_summary_then_updates_it_in_place(tmp_path: Path) -> None:
     listing = "api repos/acme/k8s/issues/7/comments --paginate --jq"
-    calls = comment_step(tmp_path, "## policylint: change impact\n", existing="")
+    calls = comment_step(tmp_path, "## policylint: change impact\n", [])
     assert calls[0].startswith(listing)
     marker = "-f body=<!-- policylint-summary -->"
     assert calls[1].startswith(f"api repos/acme/k8s/issues/7/comments {marker}\n## policylint")
-    calls = comment_step(tmp_path, "## policylint: change impact\n", existing="42")
+    calls = comment_step(tmp_path, "## policylint: change impact\n", [comment(42, BOT)])
     assert calls[1].startswith("api -X PATCH repos/acme/k8s/issues/comments/42 -f body=<!-- policylint-summary -->")
 
 
 def test_comment_step_says_nothing_changed_only_where_it_commented_before(tmp_path: Path) -> None:
-    assert len(comment_step(tmp_path, "", existing="")) == 1  # the listing, no post
-    calls = comment_step(tmp_path, "", existing="42")
+    assert len(comment_step(tmp_path, "", [])) == 1  # the listing, no post
+    calls = comment_step(tmp_path, "", [comment(42, BOT)])
     assert "comments/42 -f body=<!-- policylint-summary -->\npolicylint: no connectivity change" in calls[1]
+
+
+def test_comment_step_updates_only_a_comment_the_bot_wrote(tmp_path: Path) -> None:
+    # Anyone can post a comment starting with the marker; updating theirs would let a PR author's
+    # comment be overwritten, or hide the real summary behind a forged one (issue 17, point 9).
+    forged = comment(41, "mallory", MARKER + "\nall clear")
+    calls = comment_step(tmp_path, "## policylint: change impact\n", [comment(40, BOT), forged])
+    assert calls[1].startswith("api -X PATCH repos/acme/k8s/issues/comments/40 ")
+    calls = comment_step(tmp_path, "## policylint: change impact\n", [forged])
+    assert calls[1].startswith("api repos/acme/k8s/issues/7/comments -f body=")  # a new comment, not #41
+    # A personal token comments as its user, found with `gh api user`.
+    calls = comment_step(tmp_path, "## x\n", [comment(40, BOT), comment(43, "ci-user")], login="ci-user")
+    assert calls[1].startswith("api -X PATCH repos/acme/k8s/issues/comments/43 ")
+
+
+def test_pull_request_deleting_every_manifest_reports_the_removed_workloads(tmp_path: Path) -> None:
+    # The config's `paths: [k8s]` no longer exists at HEAD: linting nothing is an input error, but
+    # the change is legitimate and the reviewer needs its diff (issue 17, point 7).
+    repo = pull_request(tmp_path)
+    git(repo, "rm", "-q", "-r", "k8s")
+    git(repo, "commit", "-q", "-m", "move the shop out")
+    done, runner_temp = run_action(tmp_path, repo)
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = outputs(tmp_path)
+    assert out["failed"] == "false" and out["findings"] == "0"
+    assert json.loads((runner_temp / "policylint.sarif").read_text(encoding="utf-8"))["runs"][0]["results"] == []
+    summary = (tmp_path / "summary").read_text(encoding="utf-8")
+    assert "workloads removed" in summary and "### Removed workloads" in summary
+
+
+def test_malformed_config_is_one_error_annotation_not_a_traceback(tmp_path: Path) -> None:
+    repo = pull_request(tmp_path)
+    (repo / ".policylint.yaml").write_text("paths: [k8s\n", encoding="utf-8")
+    done, _ = run_action(tmp_path, repo)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stdout + done.stderr
+    [error] = [line for line in done.stdout.splitlines() if line.startswith("::error")]
+    assert ".policylint.yaml:2: invalid YAML" in error
+
+
+def test_pull_request_deleting_every_manifest_of_the_whole_repository(tmp_path: Path) -> None:
+    # Without `paths:` the Action lints `.`; with every manifest gone that is "no manifest found",
+    # which the change itself caused: not a finding that fails the run.
+    repo = pull_request(tmp_path)
+    (repo / ".policylint.yaml").unlink()
+    git(repo, "rm", "-q", "-r", "k8s")
+    git(repo, "commit", "-q", "-am", "move the shop out")
+    done, runner_temp = run_action(tmp_path, repo)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert outputs(tmp_path)["failed"] == "false" and outputs(tmp_path)["findings"] == "0"
+    assert "::error" not in done.stdout
+    assert "### Removed workloads" in (tmp_path / "summary").read_text(encoding="utf-8")
