@@ -164,5 +164,7 @@ def test_pre_commit_hook_runs_on_a_commit_that_only_deletes_a_workload(tmp_path:
     assert quiet.returncode == 0 and "NP201" not in quiet.stdout
     subprocess.run([*git, "rm", "-q", "k8s/pod.yaml"], cwd=tmp_path, check=True)
     done = run(tmp_path, "lint", "--only-files")
-    assert done.returncode == 1, done.stdout + done.stderr
+    # The hook ran and saw the policy that now selects nothing in the input (info: a pod created
+    # outside the repository could still carry app=a, so it does not block the commit by default).
+    assert done.returncode == 0, done.stdout + done.stderr
     assert "k8s/policy.yaml:5:" in done.stdout and "NP201" in done.stdout
