@@ -214,7 +214,9 @@ def exposure(source: Paths | Input, config: Config | None = None, *, ingress_con
              node_cidrs: Sequence[str] = ()) -> ExposureReport:  # fmt: skip
     """Every way in from outside the cluster and what it reaches (queries/exposure.py)."""
     config = _config(config)
-    cluster = _input(source, config, validate=False).loaded.cluster
+    # As the plugin enforces it (`cni:`, staged policies), like matrix and query: a policy the plugin
+    # ignores blocks no way in.
+    cluster = evaluated(_input(source, config, validate=False).loaded.cluster, config)
     controller = with_controller_option(ingress_controller)
     return compute_exposure(cluster, config.assumptions, controller=controller, node_cidrs=node_cidrs)
 

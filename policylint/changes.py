@@ -62,7 +62,7 @@ def compare(base: Side, head: Side, config: Config, with_lint: bool = False, smt
     prover: Prover | None = None
     if smt is not None and not result.empty:
         prover = Prover.create(*evs, timeout_ms=smt.timeout_ms, budget_seconds=smt.budget_seconds)
-    entries = entry_changes(base.loaded.cluster, head.loaded.cluster, assume)
+    entries = entry_changes(evs[0].cluster, evs[1].cluster, assume)  # as enforced, like the pairs
     unseen = (*_unseen("BASE", base), *_unseen("HEAD", head))
     if not with_lint:
         return replace(Impact.of(result, prover), entries=entries, unseen=unseen)

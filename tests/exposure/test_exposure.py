@@ -269,3 +269,12 @@ def test_text_output_names_entry_and_assumptions(tmp_path: Path) -> None:
     assert "shop/web[Deployment]" in done.stdout and "reached via LoadBalancer Service shop/web port 80" in done.stdout
     assert "reached via Ingress shop/web (shop.example.com, www.example.com)" in done.stdout
     assert "Assumptions:" in done.stdout
+
+
+def test_a_policy_the_plugin_does_not_enforce_blocks_no_way_in(tmp_path: Path) -> None:
+    # Flannel enforces no NetworkPolicy (https://github.com/flannel-io/flannel/issues/558;
+    # policylint/cni/profiles.yaml): under `--cni flannel` the deny-all is inert, as matrix says too.
+    text = WEB + svc("  type: LoadBalancer") + DENY_ALL
+    assert run(tmp_path, text)["exposures"] == []
+    doc = run(tmp_path, text, "--cni", "flannel")
+    assert reached(doc) == [("web", "Service", "LoadBalancer", ("0.0.0.0/0", "::/0"), {"TCP": [[8080, 8080]]})]
