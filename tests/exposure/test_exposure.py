@@ -125,6 +125,20 @@ def test_host_port_is_a_way_in(tmp_path: Path) -> None:
     assert [(e["entry"]["kind"], e["conns"], e["ports"]) for e in doc["exposures"]] == [
         ("HostPort", {"TCP": [[9000, 9000]]}, [9000])
     ]
+    # Said as for NodePorts: the node firewall is not in the manifests (kube-prometheus' node-exporter
+    # was shown open to 0.0.0.0/0 with no assumption listed).
+    assert any("hostPorts are reachable from anywhere" in a for a in doc["assumptions"])
+
+
+def test_host_network_pod_states_that_declared_ports_are_all_it_knows(tmp_path: Path) -> None:
+    # Pod API, ContainerPort: "Not specifying a port here DOES NOT prevent that port from being
+    # exposed" (https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#ports).
+    text = WEB.replace("    spec:\n      containers:", "    spec:\n      hostNetwork: true\n      containers:")
+    doc = run(tmp_path, text)
+    assert {e["entry"]["kind"] for e in doc["exposures"]} == {"HostNetwork"}
+    assert any("host-network pods and hostPorts are reachable from anywhere" in a for a in doc["assumptions"])
+    assert any("containerPort is informational" in a for a in doc["assumptions"])
+    assert not any("hostPorts" in a for a in run(tmp_path, WEB)["assumptions"])
 
 
 INGRESS = """\
