@@ -280,7 +280,9 @@ def exposure(source: Paths | Input, config: Config | None = None, *, ingress_con
     """Every way in from outside the cluster and what it reaches (queries/exposure.py). The
     controller and node ranges default to the config's `exposure:` settings."""
     config = _config(config)
-    cluster = _input(source, config, validate=False).loaded.cluster
+    # As the plugin enforces it (`cni:`, staged policies), like matrix and query: a policy the plugin
+    # ignores blocks no way in.
+    cluster = evaluated(_input(source, config, validate=False).loaded.cluster, config)
     controller = with_controller_option(ingress_controller or config.ingress_controller)
     nodes = node_cidrs or config.node_cidrs
     return compute_exposure(cluster, config.assumptions, controller=controller, node_cidrs=nodes)

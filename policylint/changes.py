@@ -69,7 +69,7 @@ def compare(base: Side, head: Side, config: Config, with_lint: bool = False, smt
     prover: Prover | None = None
     if smt is not None and not result.empty:
         prover = Prover.create(*evs, timeout_ms=smt.timeout_ms, budget_seconds=smt.budget_seconds)
-    entries = entry_changes(base.loaded.cluster, head.loaded.cluster, assume)
+    entries = entry_changes(evs[0].cluster, evs[1].cluster, assume)  # as enforced, like the pairs
     changed = policy_changes(evs[0].cluster, evs[1].cluster)
     beyond = [_relocated(f"HEAD {c.span}: {line}", head.files) if c.head
               else _relocated(f"BASE {c.span}: {line}", base.files)

@@ -107,13 +107,16 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
             )
         elif answer:
             removed.add(p_idx)
-            names = ", ".join(policies[i].ref for i in sorted(covering)[:4])
+            # A same-named duplicate (NP106) is named with its place, else the message names itself.
+            names = ", ".join(p.ref if p.ref != policy.ref else f"{p.ref} at {p.span}"
+                              for p in (policies[i] for i in sorted(covering)[:4]))  # fmt: skip
             more = f" and {len(covering) - 4} more" if len(covering) > 4 else ""
+            verb = "isolates" if len(covering) == 1 else "isolate"
             where = "for every possible pod" if engine is not None else "for the input's workloads"
             yield Hit(
                 policy.span,
-                f"{policy.ref} is redundant {where}: {names}{more} already isolate the pods "
-                "it selects and allow everything it allows; delete it",
+                f"{policy.ref} is redundant {where}: {names}{more} already {verb} the pods "
+                f"it selects and allow{'s' if len(covering) == 1 else ''} everything it allows; delete it",
             )
 
 

@@ -30,6 +30,7 @@ from policylint.cni import names as cni_names
 from policylint.cni import profile as cni_profile
 from policylint.color import CHOICES
 from policylint.config import Config, ConfigError, find_config, load_config
+from policylint.model.cluster import Cluster
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_USAGE = 2
@@ -218,3 +219,11 @@ def echo_input_problems(source: api.Input, verbose: bool) -> None:
             click.echo(f"skipped {count} object(s) of kind {kind}", err=True)
         for path in loaded.skipped_inputs:
             click.echo(f"skipped input {path}", err=True)
+
+
+def echo_unmodelled_rules(cluster: Cluster) -> None:
+    """Rules evaluated as if their L7/ICMP/... conditions held: said on stderr (matrix, exposure)."""
+    from policylint.queries.unmodelled_rules import notes
+
+    for line in notes(cluster):
+        click.echo(line, err=True)

@@ -10,6 +10,7 @@ import click
 from policylint import api
 from policylint.cli.common import (
     echo_input_problems,
+    echo_unmodelled_rules,
     handle_errors,
     input_options,
     input_paths,
@@ -17,6 +18,7 @@ from policylint.cli.common import (
     resolve_config,
     write_output,
 )
+from policylint.enforced import evaluated
 from policylint.reporters.exposure import FORMATS, render
 
 
@@ -41,6 +43,7 @@ def exposure_command(paths: tuple[str, ...], fmt: str, controller: str | None, n
         config = resolve_config(opts)
         source = load_input(input_paths(paths, config), config, validate=False)
         echo_input_problems(source, verbose)
+        echo_unmodelled_rules(evaluated(source.loaded.cluster, config))
         report = api.exposure(source, config, ingress_controller=controller, node_cidrs=list(node_cidrs))
         write_output(render(report, fmt), None)
     if source.loaded.fatal:

@@ -12,6 +12,7 @@ import click
 from policylint import api
 from policylint.cli.common import (
     echo_input_problems,
+    echo_unmodelled_rules,
     focus_options,
     handle_errors,
     input_options,
@@ -97,6 +98,7 @@ def matrix_command(paths: tuple[str, ...], fmt: str, group: str | None, verbose:
         progress.stage("computing pairs")
         stream = api.matrix_rows(source, config, [t for t in (opts["focus_from"], opts["focus_to"]) if t])
         ev = stream.evaluator
+        echo_unmodelled_rules(ev.cluster)
         try:
             focus = make_focus(ev, opts["focus_from"], opts["focus_to"], opts["focus_namespace"],
                                opts["focus_port"], opts["focus_protocol"])  # fmt: skip

@@ -164,6 +164,20 @@ def _address(ev: Evaluator, text: str) -> EndpointSpec | None:
     return EndpointSpec(text, 0, network=net)
 
 
+# A namespace name is an RFC 1123 label (https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-label-names).
+_NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+
+
+def _check_namespace(text: str, ns_part: str, pod_part: str) -> None:
+    """`shop/api:80` is not `NS:PODS` in a namespace `shop/api`: say what to write instead."""
+    if _NAMESPACE.match(ns_part):
+        return
+    hint = ""
+    if "/" in ns_part and pod_part.strip().isdigit():
+        hint = f"; a port is not part of an endpoint: write {ns_part} and --port {pod_part.strip()}"
+    raise EndpointError(f"cannot read endpoint {text!r}: {ns_part!r} is not a namespace name{hint}")
+
+
 def _selector_form(ev: Evaluator, text: str) -> EndpointSpec:
     ns_part, sep, pod_part = text.partition(":")
     if not sep:
@@ -178,6 +192,7 @@ def _selector_form(ev: Evaluator, text: str) -> EndpointSpec:
         ns_sel, ns_name = parse_selector(ns_part[1:-1]), None
         members = ev.index.pods_in_namespaces(ns_sel, pods)
     else:
+        _check_namespace(text, ns_part, pod_part)
         ns_name, ns_sel = ns_part, None
         members = ev.index.pods.select(pods) & ev.index.in_namespace(ns_part)
     return EndpointSpec(text, members, namespace=ns_name, namespace_selector=ns_sel, pod_selector=pods)

@@ -6,8 +6,9 @@ backends from the ingress controller's pods. Every answer goes through the engin
 so a policy that blocks an entry shows up as blocked ports, not as a missing line.
 
 The model's assumptions (stated in every answer, changeable by options):
-- NodePorts and externalIPs are reachable from anywhere (0.0.0.0/0, ::/0): the node firewall is
-  not in the manifests.
+- NodePorts, externalIPs, hostPorts and host-network pods are reachable from anywhere (0.0.0.0/0,
+  ::/0): the node firewall is not in the manifests. A host-network pod listens on the container
+  ports it declares (containerPort is informational in the Pod API).
 - `externalTrafficPolicy: Cluster` (the default): kube-proxy SNATs clients to a node address, so
   the backend's ingress rules see a node address. With `node_cidrs` given, those decide; without,
   only a rule admitting every IPv4 address admits the traffic. `Local`: the client address.
@@ -258,6 +259,15 @@ def _host_ports(ev: Evaluator, report: ExposureReport) -> None:
                 via = "client address (hostPort)"
                 report.exposures.append(Exposure(pod, ref, srcs, conns, forwarded - conns, (), via, (p.host_port,),
                                                  p.span))  # fmt: skip
+    kinds = {e.entry.kind for e in report.exposures}
+    if "HostNetwork" in kinds or "HostPort" in kinds:
+        report.assumptions.append("host-network pods and hostPorts are reachable from anywhere (0.0.0.0/0, ::/0): "
+                                  "node firewalls are not in the manifests")  # fmt: skip
+    if "HostNetwork" in kinds:
+        # containerPort is "primarily informational" (Pod API, ContainerPort): a host-network
+        # process may listen on more ports than it declares.
+        report.assumptions.append("host-network pods listen only on the container ports they declare "
+                                  "(containerPort is informational; undeclared ports are not shown)")  # fmt: skip
 
 
 # -- proxied entries: Ingress, Gateway API routes, Routes -----------------------------------------

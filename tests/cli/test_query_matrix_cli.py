@@ -59,6 +59,19 @@ def test_unknown_workload_and_bad_port_are_usage_errors() -> None:
     assert "Traceback" not in r.stderr + r.stdout
 
 
+def test_a_port_written_on_a_workload_is_a_usage_error_not_a_selector() -> None:
+    # `shop/api:80` once read as NS:PODS with namespace `shop/api`, which no namespace can be named
+    # (names are RFC 1123 labels: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-label-names),
+    # and answered ALLOWED about a made-up pod; seen querying cilium/star-wars-demo.
+    r = run("query", SHOP, "--from", "shop/frontend", "--to", "shop/api:9000")
+    assert r.exit_code == 2, r.stdout
+    assert "'shop/api' is not a namespace name" in r.stderr
+    assert "a port is not part of an endpoint: write shop/api and --port 9000" in r.stderr
+    r = run("query", SHOP, "--from", "shop/frontend", "--to", "Shop_x:app=api")
+    assert r.exit_code == 2 and "'Shop_x' is not a namespace name" in r.stderr
+    assert run("query", SHOP, "--from", "shop/frontend", "--to", "shop:app=api").exit_code == 0
+
+
 def test_matrix_json_lists_only_connected_pairs_and_never_self() -> None:
     r = run("matrix", SHOP, "--format", "json")
     assert r.exit_code == 0

@@ -125,6 +125,20 @@ def test_host_port_is_a_way_in(tmp_path: Path) -> None:
     assert [(e["entry"]["kind"], e["conns"], e["ports"]) for e in doc["exposures"]] == [
         ("HostPort", {"TCP": [[9000, 9000]]}, [9000])
     ]
+    # Said as for NodePorts: the node firewall is not in the manifests (kube-prometheus' node-exporter
+    # was shown open to 0.0.0.0/0 with no assumption listed).
+    assert any("hostPorts are reachable from anywhere" in a for a in doc["assumptions"])
+
+
+def test_host_network_pod_states_that_declared_ports_are_all_it_knows(tmp_path: Path) -> None:
+    # Pod API, ContainerPort: "Not specifying a port here DOES NOT prevent that port from being
+    # exposed" (https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#ports).
+    text = WEB.replace("    spec:\n      containers:", "    spec:\n      hostNetwork: true\n      containers:")
+    doc = run(tmp_path, text)
+    assert {e["entry"]["kind"] for e in doc["exposures"]} == {"HostNetwork"}
+    assert any("host-network pods and hostPorts are reachable from anywhere" in a for a in doc["assumptions"])
+    assert any("containerPort is informational" in a for a in doc["assumptions"])
+    assert not any("hostPorts" in a for a in run(tmp_path, WEB)["assumptions"])
 
 
 INGRESS = """\
@@ -282,3 +296,12 @@ def test_text_output_names_entry_and_assumptions(tmp_path: Path) -> None:
     assert "shop/web[Deployment]" in done.stdout and "reached via LoadBalancer Service shop/web port 80" in done.stdout
     assert "reached via Ingress shop/web (shop.example.com, www.example.com)" in done.stdout
     assert "Assumptions:" in done.stdout
+
+
+def test_a_policy_the_plugin_does_not_enforce_blocks_no_way_in(tmp_path: Path) -> None:
+    # Flannel enforces no NetworkPolicy (https://github.com/flannel-io/flannel/issues/558;
+    # policylint/cni/profiles.yaml): under `--cni flannel` the deny-all is inert, as matrix says too.
+    text = WEB + svc("  type: LoadBalancer") + DENY_ALL
+    assert run(tmp_path, text)["exposures"] == []
+    doc = run(tmp_path, text, "--cni", "flannel")
+    assert reached(doc) == [("web", "Service", "LoadBalancer", ("0.0.0.0/0", "::/0"), {"TCP": [[8080, 8080]]})]

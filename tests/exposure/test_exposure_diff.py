@@ -25,6 +25,13 @@ spec:
   selector: {app: web}
   ports: [{port: 80, targetPort: http}]
 """
+DENY_ALL = """\
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: shop}
+spec: {podSelector: {}, policyTypes: [Ingress]}
+"""
 
 
 def diff(tmp_path: Path, base: str, head: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -54,3 +61,12 @@ def test_an_unchanged_entry_is_not_reported(tmp_path: Path) -> None:
     head = WEB.replace("  selector: {app: web}\n  ports", "  type: LoadBalancer\n  selector: {app: web}\n  ports")
     done = diff(tmp_path, head, head, "--fail-on", "new-exposure")
     assert done.returncode == 0 and "No connectivity change." in done.stdout
+
+
+def test_entries_are_compared_as_the_plugin_enforces_them(tmp_path: Path) -> None:
+    # A deny-all added under Flannel (no NetworkPolicy enforcement:
+    # https://github.com/flannel-io/flannel/issues/558) closes no way in; under a generic plugin it does.
+    lb = WEB.replace("  selector: {app: web}\n  ports", "  type: LoadBalancer\n  selector: {app: web}\n  ports")
+    deny = lb + DENY_ALL
+    assert "Closed ways in from outside:" in diff(tmp_path, lb, deny).stdout
+    assert "Closed ways in from outside:" not in diff(tmp_path, lb, deny, "--cni", "flannel").stdout

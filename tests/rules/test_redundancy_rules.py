@@ -139,6 +139,18 @@ def test_duplicate_policy_reported_once() -> None:
     assert "shop/a" in found[0].message
 
 
+def test_a_same_named_copy_is_named_with_its_place() -> None:
+    # ahmetb/kubernetes-network-policy-recipes 11 shows a policy and its revised copy under one name
+    # (NP106); NP403 said "shop/a is redundant: shop/a already isolate ...", naming itself.
+    first = policy("a", sel(app="api"), WEB)
+    again = NetworkPolicy("shop", "a", sel(app="api"), None, (WEB,), None, span=span(200))
+    found = hits("NP403", Cluster.of([], [API], policies=[first, again]))
+    assert [h.message for h in found] == [
+        "shop/a is redundant for every possible pod: shop/a at t.yaml:100:1 already isolates the pods it "
+        "selects and allows everything it allows; delete it"
+    ]
+
+
 def test_policy_isolating_alone_or_selecting_nothing_is_not_redundant() -> None:
     only = policy("only", sel(app="api"), WEB)
     ghost = policy("ghost", sel(app="ghost"))
