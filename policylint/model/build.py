@@ -30,7 +30,8 @@ from policylint.model.cluster import Cluster
 from policylint.model.compile_network_policy import network_policy_tier_policies
 from policylint.model.dialects import build_tiers
 from policylint.model.policy import NetworkPolicy
-from policylint.model.rule_form import PodScope, Tier
+from policylint.model.rule_form import Tier
+from policylint.model.selector import LabelSelector, matches
 from policylint.model.workload import Namespace, Service, Workload
 
 Key = tuple[str, str, str]  # namespace, kind, name
@@ -81,12 +82,16 @@ def build_cluster(objects: Sequence[LMap], default_namespace: str = "default") -
         except Skip:
             continue
     tiers = build_tiers(r, dialect_objects, default_namespace, namespaces) if dialect_objects else ()
-    # Pods of one owner split by the labels Kubernetes selectors test. Dialect selectors do not
-    # split them yet (NCA and netpol-analyzer, whose corpora the conformance suites hold, keep one
-    # workload per owner there); docs/layers.md says so.
-    tested = selector_keys(policies, services)
-    workloads = merge_owned(r, members, parents, tested)
-    if replicas and PER_REPLICA_KEYS & (tested | tier_selector_keys(tiers)):
+    # Pods of one owner split where a NetworkPolicy or Service selector answers differently for
+    # them; pods no selector tells apart stay one workload. Dialect selectors (Calico, Cilium, admin)
+    # do not split them: in NCA's Calico corpus every owner whose pods only a Calico selector tells
+    # apart differs only in traffic between its own pods, which NCA reports as one workload
+    # (docs/calico.md, "Pods of one owner").
+    tests = pod_selectors(policies, services, ())
+    dialect_tests = pod_selectors([], [], tiers)
+    workloads = merge_owned(r, members, parents, tests, dialect_tests)
+    tested = {k for sel in (*tests, *dialect_tests) for k in selector_label_keys(sel)}
+    if replicas and PER_REPLICA_KEYS & tested:
         workloads = per_replica(workloads, replicas)
     entries = build_entries(r, dialect_objects, default_namespace)
     tiers = tuple(with_network_policies(t, policies) if t.holds_network_policy else t for t in tiers)
@@ -108,7 +113,8 @@ def with_network_policies(tier: Tier, policies: list[NetworkPolicy]) -> Tier:
 
 
 def merge_owned(r: Reader, members: list[_Member], parents: dict[Key, Key],
-                tested: set[str] | None = None) -> list[Workload]:  # fmt: skip
+                tests: Sequence[LabelSelector] | None = None,
+                unsplit: Sequence[LabelSelector] = ()) -> list[Workload]:  # fmt: skip
     """One workload per controller: a Pod joins its direct owner, and any object joins an owner
     that is itself in the input (so `kubectl get all` gives one workload, not three)."""
     present = {m.key for m in members if not m.is_pod}
@@ -120,33 +126,38 @@ def merge_owned(r: Reader, members: list[_Member], parents: dict[Key, Key],
             key = parents[key]
             seen.add(key)
         groups.setdefault(key, []).append(m)
-    return [w for key, group in sorted(groups.items()) for w in _merged(r, key, group, tested)]
+    return [w for key, group in sorted(groups.items()) for w in _merged(r, key, group, tests, unsplit)]
 
 
-def _merged(r: Reader, key: Key, group: list[_Member], tested: set[str] | None = None) -> list[Workload]:
+def _merged(r: Reader, key: Key, group: list[_Member], tests: Sequence[LabelSelector] | None = None,
+            unsplit: Sequence[LabelSelector] = ()) -> list[Workload]:  # fmt: skip
     """One workload per distinct label set of the owner's pods: a policy selects pods, so a pod
     relabelled by hand (`quarantine: "true"`) is evaluated with its own labels. The largest set
     (the first on a tie) keeps the owner's name; each other is named after its first pod.
 
-    Only labels that some selector of the input tests (`tested`; None: every label) can make pods
-    behave differently: pods differing in other labels stay one workload, as other analyzers
-    report them."""
+    Pods split only where some selector of the input (`tests`; None: any label difference) answers
+    differently for them: pods differing in labels no selector tells apart (`app: a` and `app: b`
+    when every selector asks for `app: c`) stay one workload, as other analyzers report them.
+    Pods that only an `unsplit` selector tells apart stay one workload too, and that is reported."""
     group.sort(key=lambda m: (m.key != key, m.is_pod, m.workload.name, m.workload.span))
     first = group[0].workload
     pods = [m.workload for m in group if m.is_pod]
     if len(group) == 1 and group[0].key == key:
         return [first]
-    sets: dict[tuple[tuple[str, str], ...], list[Workload]] = {}
+    sets: dict[tuple[object, ...], list[Workload]] = {}
     for p in pods:
         # Labels the controller sets per pod (a hash, a generation, a replica's name) differ between
         # pods that behave alike; only labels people set (a `quarantine` label) split a workload.
-        kept = (kv for kv in p.labels.items() if kv[0] not in CONTROLLER_KEYS and (tested is None or kv[0] in tested))
-        sets.setdefault(tuple(sorted(kept)), []).append(p)
+        kept = {k: v for k, v in p.labels.items() if k not in CONTROLLER_KEYS}
+        signature = tuple(sorted(kept.items())) if tests is None else tuple(matches(t, kept) for t in tests)
+        sets.setdefault(signature, []).append(p)
     if not sets:
         return [Workload(key[0], key[2], key[1], first.labels, first.ports, first.host_network, first.span,
                          first.annotations)]  # fmt: skip
     ordered = sorted(sets.values(), key=lambda ps: -len(ps))
     main, others = ordered[0], ordered[1:]
+    for same in ordered:
+        _report_unsplit(r, key, same, unsplit)
     out = [Workload(key[0], key[2], key[1], main[0].labels, first.ports, first.host_network, first.span,
                     first.annotations, tuple(p.name for p in main))]  # fmt: skip
     for same in others:
@@ -160,6 +171,18 @@ def _merged(r: Reader, key: Key, group: list[_Member], tested: set[str] | None =
     return out
 
 
+def _report_unsplit(r: Reader, key: Key, pods: list[Workload], unsplit: Sequence[LabelSelector]) -> None:
+    """Say so when a dialect selector tells apart pods kept as one workload (analysed with the first's labels)."""
+    ref = f"{key[0]}/{key[2]}[{key[1]}]"
+    a = pods[0]
+    first = [matches(t, a.labels) for t in unsplit]
+    b = next((p for p in pods[1:] if [matches(t, p.labels) for t in unsplit] != first), None)
+    if b is not None:
+        r.problems.append(InputProblem(OWNER_LABELS_DIFFER, b.span, (
+            f"pods of {ref} have labels a Calico or Cilium selector tells apart ({a.name}: {_labels(a)}, {b.name}: "
+            f"{_labels(b)}); they are analysed as one workload with the labels of {a.name}")))
+
+
 PER_REPLICA_KEYS = frozenset(PER_REPLICA)
 CONTROLLER_KEYS = PER_REPLICA_KEYS | {
     "pod-template-hash", "controller-revision-hash", "pod-template-generation", "controller-uid",
@@ -168,39 +191,35 @@ CONTROLLER_KEYS = PER_REPLICA_KEYS | {
 }
 
 
-def tier_selector_keys(tiers: tuple[Tier, ...]) -> set[str]:
-    """Every pod label key a dialect tier's subjects and peers test."""
-    keys: set[str] = set()
+def pod_selectors(policies: list[NetworkPolicy], services: list[Service],
+                  tiers: tuple[Tier, ...]) -> list[LabelSelector]:  # fmt: skip
+    """Every pod selector of the input, once each: policies' subjects and peers, Services, and the
+    subjects and peers of dialect tiers (Calico, Cilium, admin policies)."""
+    found: dict[object, LabelSelector] = {}
 
-    def add(scope: PodScope | None) -> None:
-        if scope is not None:
-            keys.update(k for k, _ in scope.pods.match_labels)
-            keys.update(req.key for req in scope.pods.match_expressions)
+    def add(sel: LabelSelector | None) -> None:
+        if sel is not None and not sel.is_empty:
+            found.setdefault(sel.key(), sel)
 
+    for policy in policies:
+        add(policy.pod_selector)
+        for rule in (*(policy.ingress or ()), *(policy.egress or ())):
+            for peer in rule.peers or ():
+                add(peer.pod_selector)
+    for svc in services:
+        if svc.selector:
+            add(LabelSelector(tuple(sorted(svc.selector.items()))))
     for tier in tiers:
         for pol in tier.policies:
-            for scope in pol.subject:
-                add(scope)
-            for rule in pol.rules:
-                for match in rule.peers:
-                    add(match.pods)
-                    add(match.not_pods)
-    return keys
+            for scope in (*pol.subject, *(m.pods for rule in pol.rules for m in rule.peers),
+                          *(m.not_pods for rule in pol.rules for m in rule.peers)):  # fmt: skip
+                add(scope.pods if scope is not None else None)
+    return list(found.values())
 
 
-def selector_keys(policies: list[NetworkPolicy], services: list[Service]) -> set[str]:
-    """Every label key a pod selector of the input tests."""
-    keys: set[str] = set()
-    for policy in policies:
-        selectors = [policy.pod_selector]
-        for rule in (*(policy.ingress or ()), *(policy.egress or ())):
-            selectors.extend(p.pod_selector for p in rule.peers or () if p.pod_selector is not None)
-        for sel in selectors:
-            keys.update(k for k, _ in sel.match_labels)
-            keys.update(req.key for req in sel.match_expressions)
-    for svc in services:
-        keys.update(svc.selector or ())
-    return keys
+def selector_label_keys(sel: LabelSelector) -> set[str]:
+    """The label keys a selector tests."""
+    return {k for k, _ in sel.match_labels} | {req.key for req in sel.match_expressions}
 
 
 def per_replica(workloads: list[Workload], replicas: dict[Key, range]) -> list[Workload]:
