@@ -20,6 +20,8 @@ from policylint.load.documents import WORKLOAD_KINDS
 from policylint.load.fields import Reader, Skip
 from policylint.load.kinds import is_dialect_kind
 from policylint.load.located_yaml import LMap
+from policylint.model.build_calico import NETWORK_POLICY_ORDER
+from policylint.model.build_calico_scope import SERVICE_ACCOUNT_KEY
 from policylint.model.build_controller_labels import CONTROLLER_SET, PER_REPLICA, POD_NAME, replica
 from policylint.model.build_entries import build_entries
 from policylint.model.build_meta import metadata
@@ -35,9 +37,6 @@ from policylint.model.selector import LabelSelector, matches
 from policylint.model.workload import Namespace, Service, Workload
 
 Key = tuple[str, str, str]  # namespace, kind, name
-# Calico compiles each Kubernetes NetworkPolicy into its default tier at order 1000
-# (docs.tigera.io/calico/latest/network-policy/policy-tiers/tiered-policy#the-default-tier).
-NETWORK_POLICY_ORDER = 1000.0
 
 
 @dataclass(slots=True)
@@ -93,6 +92,8 @@ def build_cluster(objects: Sequence[LMap], default_namespace: str = "default") -
     tested = {k for sel in (*tests, *dialect_tests) for k in selector_label_keys(sel)}
     if replicas and PER_REPLICA_KEYS & tested:
         workloads = per_replica(workloads, replicas)
+    if SERVICE_ACCOUNT_KEY in tested:  # Calico's label for the pod's service account, only when a rule asks
+        workloads = [replace(w, labels={**w.labels, SERVICE_ACCOUNT_KEY: w.service_account}) for w in workloads]
     entries = build_entries(r, dialect_objects, default_namespace)
     tiers = tuple(with_network_policies(t, policies) if t.holds_network_policy else t for t in tiers)
     cluster = Cluster.of(
@@ -153,17 +154,18 @@ def _merged(r: Reader, key: Key, group: list[_Member], tests: Sequence[LabelSele
         sets.setdefault(signature, []).append(p)
     if not sets:
         return [Workload(key[0], key[2], key[1], first.labels, first.ports, first.host_network, first.span,
-                         first.annotations)]  # fmt: skip
+                         first.annotations, service_account=first.service_account)]  # fmt: skip
     ordered = sorted(sets.values(), key=lambda ps: -len(ps))
     main, others = ordered[0], ordered[1:]
     for same in ordered:
         _report_unsplit(r, key, same, unsplit)
     out = [Workload(key[0], key[2], key[1], main[0].labels, first.ports, first.host_network, first.span,
-                    first.annotations, tuple(p.name for p in main))]  # fmt: skip
+                    first.annotations, tuple(p.name for p in main),
+                    service_account=main[0].service_account)]  # fmt: skip
     for same in others:
         p = same[0]
         out.append(Workload(key[0], p.name, key[1], p.labels, p.ports or first.ports, p.host_network, p.span,
-                            p.annotations, tuple(q.name for q in same)))  # fmt: skip
+                            p.annotations, tuple(q.name for q in same), service_account=p.service_account))  # fmt: skip
         ref = f"{key[0]}/{key[2]}[{key[1]}]"
         message = (f"pods of {ref} have different labels ({main[0].name}: {_labels(main[0])}, {p.name}: "
                    f"{_labels(p)}); each label set is analysed on its own, this one as {key[0]}/{p.name}")  # fmt: skip
@@ -233,7 +235,7 @@ def per_replica(workloads: list[Workload], replicas: dict[Key, range]) -> list[W
         for i in indexes:
             pod, labels = replica(w.labels, w.name, i)
             out.append(Workload(w.namespace, pod, w.kind, labels, w.ports, w.host_network, w.span, w.annotations,
-                                (pod,)))  # fmt: skip
+                                (pod,), service_account=w.service_account))  # fmt: skip
     return out
 
 

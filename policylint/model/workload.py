@@ -41,6 +41,7 @@ class Workload:
     annotations: dict[str, str] = field(default_factory=dict, compare=False)
     pods: tuple[str, ...] = field(default=(), compare=False)  # names of the input's Pods of this workload
     pod_ips: tuple[str, ...] = field(default=(), compare=False)  # their status.podIP, where the input has it
+    service_account: str = field(default="default", compare=False)  # spec.serviceAccountName (Calico matches it)
 
     @property
     def ref(self) -> str:
