@@ -74,3 +74,20 @@ def _identity(policy: TierPolicy, kubernetes: set[tuple[str, str, Span]]) -> Ide
 
 def staged_policies(cluster: Cluster) -> list[TierPolicy]:
     return [p for t in cluster.tiers for p in t.policies if is_staged(p)]
+
+
+def apply_staged(cluster: Cluster, staged: TierPolicy, tier: str) -> Cluster:
+    """`cluster` (staged policies left out) once the one staged policy is applied in `tier`: Set puts
+    it in place of the enforced policy of its name, Delete removes that policy, others change nothing."""
+    action = staged.origin.staged_action
+    if action not in (SET, DELETE):
+        return cluster
+    kubernetes = {(p.namespace, p.name, p.span) for p in cluster.policies}
+    target = _target(staged)
+    tiers = []
+    for t in cluster.tiers:
+        kept = [p for p in t.policies if _identity(p, kubernetes) != target]
+        if t.name == tier and action == SET:
+            kept = sorted([*kept, staged], key=lambda p: p.order)
+        tiers.append(replace(t, policies=tuple(kept)))
+    return replace(cluster, tiers=tuple(tiers))
