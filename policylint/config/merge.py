@@ -11,6 +11,7 @@ from policylint.cni import profile
 from policylint.config.layers import Layer
 from policylint.config.settings import Config, RuleSetting, lookup
 from policylint.findings import Severity
+from policylint.model.build_cilium import CiliumOptions
 from policylint.registry import Registry
 from policylint.rulespec import Expectation
 
@@ -37,6 +38,11 @@ def apply_layer(config: Config, layer: Layer) -> Config:
         assumptions = profile(cni).assumptions(assumptions)
     assumptions = replace(assumptions, **dict(data.get("assumptions", {})))
     expectations = tuple(expectation(layer, i, item) for i, item in enumerate(data.get("expect", [])))
+    cilium = config.cilium
+    if "cilium" in data:  # a version sets every point; `namespace_labels_widen` may be set on its own
+        written = dict(data["cilium"])
+        cilium = CiliumOptions.for_version(str(written.get("version", cilium.version)),
+                                           bool(written.get("namespace_labels_widen", cilium.namespace_labels_widen)))
     return replace(
         config,
         rules=rules,
@@ -45,6 +51,7 @@ def apply_layer(config: Config, layer: Layer) -> Config:
         namespace=data.get("namespace", config.namespace),
         assumptions=assumptions,
         cni=cni,
+        cilium=cilium,
         expectations=config.expectations + expectations,
     )
 

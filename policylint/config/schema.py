@@ -34,6 +34,14 @@ BASE_SCHEMA: dict[str, Any] = {
         "paths": {"type": "array", "items": {"type": "string"}},
         "namespace": {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63},
         "cni": {"enum": cni_names()},
+        "cilium": {
+            "type": "object",
+            "properties": {
+                "version": {"type": "string", "pattern": "^1\\.[0-9]+$"},
+                "namespace_labels_widen": {"type": "boolean"},
+            },
+            "additionalProperties": False,
+        },
         "assumptions": {
             "type": "object",
             "properties": {"ipblocks_match_pods": {"type": "boolean"}, "host_network_selectable": {"type": "boolean"}},

@@ -30,6 +30,7 @@ from policylint.model.build_service import namespace, service
 from policylint.model.build_workload import ordinals, workload
 from policylint.model.cluster import Cluster
 from policylint.model.compile_network_policy import network_policy_tier_policies
+from policylint.model.dialects import DialectOptions as DialectOptions  # re-exported for load_paths
 from policylint.model.dialects import build_tiers
 from policylint.model.policy import NetworkPolicy
 from policylint.model.rule_form import Tier
@@ -46,7 +47,8 @@ class _Member:
     workload: Workload
 
 
-def build_cluster(objects: Sequence[LMap], default_namespace: str = "default") -> tuple[Cluster, list[InputProblem]]:
+def build_cluster(objects: Sequence[LMap], default_namespace: str = "default",
+                  options: DialectOptions | None = None) -> tuple[Cluster, list[InputProblem]]:  # fmt: skip
     """Model objects from documents of the kinds read (others must be filtered out before)."""
     r = Reader()
     namespaces: list[Namespace] = []
@@ -80,7 +82,7 @@ def build_cluster(objects: Sequence[LMap], default_namespace: str = "default") -
                 members.append(_Member(kind == "Pod", own, w))
         except Skip:
             continue
-    tiers = build_tiers(r, dialect_objects, default_namespace, namespaces) if dialect_objects else ()
+    tiers = build_tiers(r, dialect_objects, default_namespace, namespaces, options) if dialect_objects else ()
     # Pods of one owner split where a NetworkPolicy or Service selector answers differently for
     # them; pods no selector tells apart stay one workload. Dialect selectors (Calico, Cilium, admin)
     # do not split them: in NCA's Calico corpus every owner whose pods only a Calico selector tells

@@ -52,10 +52,17 @@ SECTIONS = (("ingress", Direction.INGRESS, Action.ALLOW), ("ingressDeny", Direct
             ("egress", Direction.EGRESS, Action.ALLOW), ("egressDeny", Direction.EGRESS, Action.DENY))
 
 
+DEFAULT_VERSION = "1.18"
+EMPTY_LIST_SINCE = 15  # an explicit empty peer list selects nothing (issue #14; build_cilium_peers.py)
+NO_SECTIONS_REJECTED_SINCE = 17  # a rule without ingress/egress sections is rejected (issue #14)
+
+
 @dataclass(frozen=True, slots=True)
 class CiliumOptions:
-    """Points where Cilium versions differ (defaults: 1.18)."""
+    """Points where Cilium versions differ (defaults: 1.18). `.policylint.yaml` sets them with
+    `cilium: {version: "1.14"}` (and may override each point by name)."""
 
+    version: str = DEFAULT_VERSION
     # 1.15+: `fromEndpoints: []` and the like select nothing (before: every peer).
     empty_list_selects_nothing: bool = True
     # 1.17+: a rule with none of ingress/ingressDeny/egress/egressDeny is rejected (before: no effect).
@@ -63,6 +70,20 @@ class CiliumOptions:
     # A CiliumNetworkPolicy peer naming io.cilium.k8s.namespace.labels.* is not confined to the
     # policy's namespace (utils.go getEndpointSelector); older agents confined it (docs kubernetes.rst).
     namespace_labels_widen: bool = True
+
+    @staticmethod
+    def for_version(version: str, namespace_labels_widen: bool = True) -> CiliumOptions:
+        """The semantics of Cilium `version` ("1.N")."""
+        minor = int(version.split(".")[1])
+        return CiliumOptions(version, empty_list_selects_nothing=minor >= EMPTY_LIST_SINCE,
+                             reject_rule_without_sections=minor >= NO_SECTIONS_REJECTED_SINCE,
+                             namespace_labels_widen=namespace_labels_widen)  # fmt: skip
+
+    def describe(self) -> str:
+        """The semantics followed, for the output."""
+        return (f"Cilium {self.version} semantics: explicit empty peer lists select "
+                f"{'nothing' if self.empty_list_selects_nothing else 'every peer'}; a policy with no rule "
+                f"section is {'rejected' if self.reject_rule_without_sections else 'kept (no effect)'}")
 
 
 def build_cilium(r: Reader, objects: Sequence[LMap], default_namespace: str,
