@@ -27,7 +27,7 @@ from policylint.load.fields import Reader, Skip
 from policylint.load.located_yaml import LMap, LSeq
 from policylint.model.build_cilium_peers import L3, Scoping, l3_peers
 from policylint.model.build_cilium_ports import Rejected, port_rules
-from policylint.model.build_cilium_selector import intersect, peer_scope, read_selector, subject_scope, translate
+from policylint.model.build_cilium_selector import intersect, peer_scope, read_translated, subject_scope
 from policylint.model.build_meta import metadata
 from policylint.model.policy import Direction
 from policylint.model.rule_form import (
@@ -136,8 +136,8 @@ def _spec(r: Reader, origin: Origin, prefix: str, spec: LMap, opts: CiliumOption
         raise Rejected(spec.span, f"{path}: needs endpointSelector or nodeSelector")
     if not any(key in spec for key, _, _ in SECTIONS) and opts.reject_rule_without_sections:
         raise Rejected(spec.span, f"{path}: has none of ingress, ingressDeny, egress, egressDeny (Cilium 1.17+)")
-    subject = subject_scope(translate(read_selector(r, spec["endpointSelector"], spec.value_span("endpointSelector"),
-                                                    f"{path}.endpointSelector")), origin.namespace)
+    subject = subject_scope(read_translated(r, spec["endpointSelector"], spec.value_span("endpointSelector"),
+                                            f"{path}.endpointSelector"), origin.namespace)
     scoping = Scoping(origin.namespace, opts.namespace_labels_widen, opts.empty_list_selects_nothing)
     rules: list[FormRule] = []
     for key, direction, action in SECTIONS:
@@ -195,7 +195,7 @@ def _with_requires(r: Reader, item: LMap, prefix: str, path: str, l3: L3, scopin
     seq = item.get(key)
     if not isinstance(seq, LSeq) or not seq:
         return l3.peers
-    needs = [peer_scope(translate(read_selector(r, s, seq.item_span(i), f"{path}.{key}[{i}]")), scoping.namespace,
+    needs = [peer_scope(read_translated(r, s, seq.item_span(i), f"{path}.{key}[{i}]"), scoping.namespace,
                         scoping.namespace_labels_widen) for i, s in enumerate(seq)]
     out: list[Match] = []
     for m in l3.peers:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from policylint.load.fields import Reader, Skip
 from policylint.load.located_yaml import LMap, LSeq
 from policylint.model.build_cilium_ports import Rejected
-from policylint.model.build_cilium_selector import Translated, peer_scope, read_selector, translate
+from policylint.model.build_cilium_selector import Translated, peer_scope, read_translated
 from policylint.model.build_policy import parse_cidr
 from policylint.model.policy import IPBlock
 from policylint.model.rule_form import EVERY_PEER, Match
@@ -87,7 +87,7 @@ def l3_peers(r: Reader, rule: LMap, prefix: str, path: str, scoping: Scoping) ->
 
 
 def _endpoint(r: Reader, seq: LSeq, i: int, path: str, scoping: Scoping) -> Match:
-    t: Translated = translate(read_selector(r, seq[i], seq.item_span(i), f"{path}[{i}]"))
+    t: Translated = read_translated(r, seq[i], seq.item_span(i), f"{path}[{i}]")
     if t.reserved:
         return Match(unresolved=tuple(f"reserved identity {x}" for x in t.reserved) + t.opaque)
     if t.opaque:

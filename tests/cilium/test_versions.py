@@ -64,3 +64,40 @@ def test_a_version_that_is_not_1_n_is_a_config_error(tmp_path: Path) -> None:
     (tmp_path / ".policylint.yaml").write_text('cilium: {version: "latest"}\n')
     with pytest.raises(ConfigError):
         load_config(tmp_path / ".policylint.yaml")
+
+
+# pkg/labelsfilter/filter.go defaultLabelPrefixCfg: pod-template-hash and controller-revision-hash
+# (among others) are left out of identities, so a selector on them matches no endpoint, and a
+# test for their absence matches every endpoint; app.kubernetes.io labels are kept.
+IDENTITY = PODS.replace("labels: {app: api}", "labels: {app: api, pod-template-hash: abc, app.kubernetes.io/name: api}")
+
+
+def test_a_selector_on_a_label_left_out_of_identities_matches_nothing(tmp_path: Path) -> None:
+    policy = """apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: api, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {SEL}}
+  ingress:
+  - fromEndpoints: [{matchLabels: {app: nobody}}]
+"""
+    hashed = IDENTITY + policy.replace("SEL", "pod-template-hash: abc")
+    allowed, rules = run(tmp_path, hashed, "{}\n")
+    assert allowed and "NP749" in rules  # selects no endpoint, so api is not isolated
+    kept = IDENTITY + policy.replace("SEL", "app.kubernetes.io/name: api")
+    allowed, rules = run(tmp_path, kept, "{}\n")
+    assert not allowed and "NP749" not in rules
+
+
+def test_a_test_for_the_absence_of_such_a_label_matches_every_endpoint(tmp_path: Path) -> None:
+    policy = """apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: api, namespace: shop}
+spec:
+  endpointSelector: {matchExpressions: [{key: controller-revision-hash, operator: DoesNotExist}]}
+  ingress:
+  - fromEndpoints: [{matchLabels: {app: nobody}}]
+"""
+    allowed, rules = run(tmp_path, IDENTITY.replace("pod-template-hash: abc", "controller-revision-hash: x") + policy,
+                         "{}\n")  # fmt: skip
+    assert not allowed and "NP749" in rules
