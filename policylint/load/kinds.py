@@ -16,16 +16,23 @@ _ENTRY_KINDS: dict[str, frozenset[str]] = {
     "networking.k8s.io/v1": frozenset({"Ingress", "IngressClass"}),
     "route.openshift.io/v1": frozenset({"Route"}),
 }
+# The addresses behind Services without a selector, for Cilium's toServices (model/cilium_services.py).
+_SERVICE_BACKEND_KINDS: dict[str, frozenset[str]] = {
+    "v1": frozenset({"Endpoints"}),
+    "discovery.k8s.io/v1": frozenset({"EndpointSlice"}),
+}
 # Kinds of Kubernetes' own API groups whose schema is generated with the core ones (`<kind>.json`).
 BUILTIN_SCHEMA_KINDS = frozenset({("networking.k8s.io/v1", "Ingress"), ("networking.k8s.io/v1", "IngressClass")})
 # Kinds read field by field without a schema (Gateway API and OpenShift publish CRDs that we do not
 # ship yet): wrong types are still located NP002 problems from the builder.
-UNVALIDATED_KINDS = frozenset((v, k) for v, ks in _ENTRY_KINDS.items() for k in ks) - BUILTIN_SCHEMA_KINDS
+UNVALIDATED_KINDS = frozenset((v, k) for kinds in (_ENTRY_KINDS, _SERVICE_BACKEND_KINDS) for v, ks in kinds.items()
+                              for k in ks) - BUILTIN_SCHEMA_KINDS  # fmt: skip
 
 # apiVersion -> kinds read under it. Keep one line per dialect, sorted by apiVersion.
 DIALECT_KINDS: dict[str, frozenset[str]] = {
     "cilium.io/v2": frozenset({"CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy"}),  # model/build_cilium.py
     **_ENTRY_KINDS,
+    **_SERVICE_BACKEND_KINDS,
     # network-policy-api (model/build_network_policy_api.py): v0.1.7 and v0.2.0 CRDs
     "policy.networking.k8s.io/v1alpha1": frozenset({"AdminNetworkPolicy", "BaselineAdminNetworkPolicy"}),
     "policy.networking.k8s.io/v1alpha2": frozenset({"ClusterNetworkPolicy"}),

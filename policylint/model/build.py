@@ -82,7 +82,7 @@ def build_cluster(objects: Sequence[LMap], default_namespace: str = "default",
                 members.append(_Member(kind == "Pod", own, w))
         except Skip:
             continue
-    tiers = build_tiers(r, dialect_objects, default_namespace, namespaces, options) if dialect_objects else ()
+    tiers = build_tiers(r, dialect_objects, default_namespace, namespaces, options, services) if dialect_objects else ()
     # Pods of one owner split where a NetworkPolicy or Service selector answers differently for
     # them; pods no selector tells apart stay one workload. Dialect selectors (Calico, Cilium, admin)
     # do not split them: in NCA's Calico corpus every owner whose pods only a Calico selector tells

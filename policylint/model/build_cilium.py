@@ -29,6 +29,7 @@ from policylint.model.build_cilium_peers import L3, Scoping, l3_peers
 from policylint.model.build_cilium_ports import Rejected, port_rules
 from policylint.model.build_cilium_selector import intersect, peer_scope, read_translated, subject_scope
 from policylint.model.build_meta import metadata
+from policylint.model.cilium_services import ServiceBackends
 from policylint.model.policy import Direction
 from policylint.model.rule_form import (
     NETWORK_POLICY_RANK,
@@ -42,7 +43,7 @@ from policylint.model.rule_form import (
     TierPolicy,
 )
 from policylint.model.selector import EVERYTHING
-from policylint.model.workload import Namespace
+from policylint.model.workload import Namespace, Service
 
 CILIUM_TIER = "Cilium"
 CNP, CCNP = "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy"
@@ -87,15 +88,17 @@ class CiliumOptions:
 
 
 def build_cilium(r: Reader, objects: Sequence[LMap], default_namespace: str,
-                 namespaces: Sequence[Namespace], options: CiliumOptions | None = None) -> list[Tier]:
+                 namespaces: Sequence[Namespace], options: CiliumOptions | None = None,
+                 services: Sequence[Service] = ()) -> list[Tier]:  # fmt: skip
     opts = options or CiliumOptions()
+    backends = ServiceBackends.of(objects, services, default_namespace)
     policies: list[TierPolicy] = []
     for doc in objects:
         kind = doc.get("kind")
         if doc.get("apiVersion") != "cilium.io/v2" or kind not in (CNP, CCNP):
             continue
         try:
-            policies.extend(_policy(r, doc, str(kind), default_namespace, opts))
+            policies.extend(_policy(r, doc, str(kind), default_namespace, opts, backends))
         except Skip:
             continue
         except Rejected as err:
@@ -109,7 +112,8 @@ def build_cilium(r: Reader, objects: Sequence[LMap], default_namespace: str,
                  holds_network_policy=True)]
 
 
-def _policy(r: Reader, doc: LMap, kind: str, default_namespace: str, opts: CiliumOptions) -> list[TierPolicy]:
+def _policy(r: Reader, doc: LMap, kind: str, default_namespace: str, opts: CiliumOptions,
+            backends: ServiceBackends) -> list[TierPolicy]:  # fmt: skip
     meta = metadata(r, doc, kind, default_namespace)
     namespace = meta.namespace if kind == CNP else None
     specs: list[tuple[str, LMap]] = []
@@ -121,11 +125,12 @@ def _policy(r: Reader, doc: LMap, kind: str, default_namespace: str, opts: Ciliu
     if not specs:
         raise Rejected(doc.span, f"{kind} {meta.name}: needs 'spec' or 'specs'")
     origin = Origin(kind, meta.name, namespace, doc.span, CILIUM_TIER)
-    out = [_spec(r, origin, prefix, spec, opts) for prefix, spec in specs]
+    out = [_spec(r, origin, prefix, spec, opts, backends) for prefix, spec in specs]
     return [p for p in out if p is not None]
 
 
-def _spec(r: Reader, origin: Origin, prefix: str, spec: LMap, opts: CiliumOptions) -> TierPolicy | None:
+def _spec(r: Reader, origin: Origin, prefix: str, spec: LMap, opts: CiliumOptions,
+          backends: ServiceBackends) -> TierPolicy | None:  # fmt: skip
     path = f"{prefix or 'spec.'}".rstrip(".")
     if "nodeSelector" in spec and "endpointSelector" not in spec:
         r.problems.append(InputProblem(HOST_POLICY, spec.key_span("nodeSelector"),
@@ -138,7 +143,7 @@ def _spec(r: Reader, origin: Origin, prefix: str, spec: LMap, opts: CiliumOption
         raise Rejected(spec.span, f"{path}: has none of ingress, ingressDeny, egress, egressDeny (Cilium 1.17+)")
     subject = subject_scope(read_translated(r, spec["endpointSelector"], spec.value_span("endpointSelector"),
                                             f"{path}.endpointSelector"), origin.namespace)
-    scoping = Scoping(origin.namespace, opts.namespace_labels_widen, opts.empty_list_selects_nothing)
+    scoping = Scoping(origin.namespace, opts.namespace_labels_widen, opts.empty_list_selects_nothing, backends)
     rules: list[FormRule] = []
     for key, direction, action in SECTIONS:
         seq = spec.get(key)
@@ -171,6 +176,8 @@ def _directions(spec: LMap) -> tuple[Direction, ...]:
 def _rule(r: Reader, item: LMap, direction: Direction, action: Action, origin: Origin, path: str,
           scoping: Scoping) -> FormRule:
     prefix = "from" if direction is Direction.INGRESS else "to"
+    if "toServices" in item and "toPorts" in item:  # language.rst "Services based", Limitations
+        raise Rejected(item.key_span("toPorts"), f"{path}: combining toServices and toPorts is not supported by Cilium")
     l3 = l3_peers(r, item, prefix, path, scoping)
     ports = port_rules(r, item, path)
     unmodelled = list(ports.l7)

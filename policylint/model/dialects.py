@@ -17,7 +17,7 @@ from policylint.model.build_calico import build_calico
 from policylint.model.build_cilium import CiliumOptions, build_cilium
 from policylint.model.build_network_policy_api import network_policy_api_tiers
 from policylint.model.rule_form import Tier
-from policylint.model.workload import Namespace
+from policylint.model.workload import Namespace, Service
 
 # (reader, objects of the dialect's kinds, default namespace, namespaces read) -> tiers.
 # Problems go to reader.problems, located at their file and line, like every builder's.
@@ -39,11 +39,13 @@ class DialectOptions:
 
 def build_tiers(
     r: Reader, objects: Sequence[LMap], default_namespace: str, namespaces: Sequence[Namespace],
-    options: DialectOptions | None = None,
+    options: DialectOptions | None = None, services: Sequence[Service] = (),
 ) -> tuple[Tier, ...]:
-    """Every dialect's tiers, merged by name, in evaluation order (rank, then name)."""
+    """Every dialect's tiers, merged by name, in evaluation order (rank, then name). `services`:
+    the input's Services (Cilium resolves toServices against them)."""
     opts = options or DialectOptions()
-    builders = [partial(build_cilium, options=opts.cilium) if b is build_cilium else b for b in DIALECTS]
+    builders = [partial(build_cilium, options=opts.cilium, services=services) if b is build_cilium else b
+                for b in DIALECTS]  # fmt: skip
     tiers: list[Tier] = []
     for build in builders:
         tiers.extend(build(r, objects, default_namespace, namespaces))

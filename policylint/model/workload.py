@@ -79,6 +79,7 @@ class Service:
     external_ips: tuple[str, ...] = ()
     external_traffic_policy: str = "Cluster"
     type_span: Span | None = None
+    labels: dict[str, str] = field(default_factory=dict, compare=False)  # metadata.labels (Cilium toServices)
 
     @property
     def ref(self) -> str:
