@@ -66,7 +66,7 @@ def rules(draw: st.DrawFn, prefix: str) -> str:
 def cilium_policies(draw: st.DrawFn, i: int) -> str:
     clusterwide = draw(st.booleans())
     ns = draw(st.sampled_from(NAMESPACES))
-    head = ("apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: c%d}\n" % i
+    head = (f"apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {{name: c{i}}}\n"
             if clusterwide else
             f"apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {{name: c{i}, namespace: {ns}}}\n")
     body = f"spec:\n  endpointSelector: {_selector(draw(labels))}\n"
