@@ -61,7 +61,7 @@ NO_SECTIONS_REJECTED_SINCE = 17  # a rule without ingress/egress sections is rej
 @dataclass(frozen=True, slots=True)
 class CiliumOptions:
     """Points where Cilium versions differ (defaults: 1.18). `.policylint.yaml` sets them with
-    `cilium: {version: "1.14"}` (and may override each point by name)."""
+    `cilium: {version: "1.14"}` (and `namespace_labels_widen` on its own)."""
 
     version: str = DEFAULT_VERSION
     # 1.15+: `fromEndpoints: []` and the like select nothing (before: every peer).
@@ -79,12 +79,6 @@ class CiliumOptions:
         return CiliumOptions(version, empty_list_selects_nothing=minor >= EMPTY_LIST_SINCE,
                              reject_rule_without_sections=minor >= NO_SECTIONS_REJECTED_SINCE,
                              namespace_labels_widen=namespace_labels_widen)  # fmt: skip
-
-    def describe(self) -> str:
-        """The semantics followed, for the output."""
-        return (f"Cilium {self.version} semantics: explicit empty peer lists select "
-                f"{'nothing' if self.empty_list_selects_nothing else 'every peer'}; a policy with no rule "
-                f"section is {'rejected' if self.reject_rule_without_sections else 'kept (no effect)'}")
 
 
 def build_cilium(r: Reader, objects: Sequence[LMap], default_namespace: str,
@@ -140,7 +134,8 @@ def _spec(r: Reader, origin: Origin, prefix: str, spec: LMap, opts: CiliumOption
     if "endpointSelector" not in spec:
         raise Rejected(spec.span, f"{path}: needs endpointSelector or nodeSelector")
     if not any(key in spec for key, _, _ in SECTIONS) and opts.reject_rule_without_sections:
-        raise Rejected(spec.span, f"{path}: has none of ingress, ingressDeny, egress, egressDeny (Cilium 1.17+)")
+        raise Rejected(spec.span, f"{path}: has none of ingress, ingressDeny, egress, egressDeny (Cilium 1.17+; "
+                       f"following Cilium {opts.version}, `cilium: {{version}}` in .policylint.yaml)")
     subject = subject_scope(read_translated(r, spec["endpointSelector"], spec.value_span("endpointSelector"),
                                             f"{path}.endpointSelector"), origin.namespace)
     scoping = Scoping(origin.namespace, opts.namespace_labels_widen, opts.empty_list_selects_nothing, backends)
