@@ -41,6 +41,7 @@ from policylint.load import LoadResult, load_paths
 from policylint.load.git import GitError, Snapshot, snapshot, staged_removal
 from policylint.model.cluster import Cluster
 from policylint.model.declared import with_declared
+from policylint.model.dialects import DialectOptions
 from policylint.model.policy import Protocol
 from policylint.queries.endpoints import EndpointError, EndpointSpec, resolve
 from policylint.queries.explain import want_of
@@ -95,10 +96,12 @@ def load(paths: Paths, config: Config | None = None, *, stdin: bytes | str | Non
     names = _names(paths)
     namespace = config.namespace or "default"
 
-    def fresh() -> LoadResult:
-        return load_paths(names, default_namespace=namespace, stdin=stdin, validate=validate)
+    options = DialectOptions(cilium=config.cilium)
 
-    loaded = cached_load(names, repr((namespace, validate)), fresh) if cache and stdin is None else fresh()
+    def fresh() -> LoadResult:
+        return load_paths(names, default_namespace=namespace, stdin=stdin, validate=validate, options=options)
+
+    loaded = cached_load(names, repr((namespace, validate, options)), fresh) if cache and stdin is None else fresh()
     loaded = _declared(loaded, config)
     # An unreadable input is an NP004 finding and the rest is still analysed; only when nothing at
     # all could be read is it an input error.

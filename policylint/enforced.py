@@ -10,10 +10,10 @@ from __future__ import annotations
 from policylint.cni import enforced, profile
 from policylint.config import Config
 from policylint.load.kinds import DIALECT_KINDS
-from policylint.model.calico_staged import without_staged
+from policylint.model.calico_staged import with_staged, without_staged
 from policylint.model.cluster import Cluster
 
 
 def evaluated(cluster: Cluster, config: Config) -> Cluster:
-    base = cluster if config.with_staged else without_staged(cluster)
+    base = with_staged(cluster) if config.with_staged else without_staged(cluster)
     return enforced(base, profile(config.cni), DIALECT_KINDS)

@@ -38,7 +38,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from policylint.findings import Hit, Severity
-from policylint.model.rule_form import TierPolicy
+from policylint.model.rule_form import Combine, TierPolicy
 from policylint.queries.tier_cover import covers_scope, describe_policy, scope_members
 from policylint.rulespec import RuleContext, RuleSpec
 
@@ -53,6 +53,8 @@ def _overlap(ctx: RuleContext, a: TierPolicy, b: TierPolicy) -> bool:
 
 def check(ctx: RuleContext) -> Iterator[Hit]:
     for tier in ctx.cluster.tiers:
+        if tier.combine is not Combine.FIRST_MATCH:
+            continue  # in a union tier (Cilium) the order of policies decides nothing
         policies = [p for p in tier.policies if p.origin.priority is not None]
         for i, later in enumerate(policies):
             for earlier in policies[:i]:

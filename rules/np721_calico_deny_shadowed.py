@@ -2,9 +2,12 @@
 
 ## What it flags
 
-A `Deny` rule in a Calico policy when an earlier rule of the same tier (earlier in the same
-policy, or in a policy of lower `order` that selects at least the same pods) allows every
-peer on every port in that direction.
+A `Deny` rule in a Calico policy that can never fire because earlier rules of the same tier
+match every flow it would deny, at least one of them an `Allow`. This is proved with z3 over
+every pod that could exist (any labels, any namespace), every peer and every port: the Allow
+need not match everything, it only has to cover what the Deny matches. Where the SMT encoding
+cannot be used (the `ipblocks_match_pods` assumption), an earlier Allow of every peer and port
+(in the same policy, or in a policy of lower `order` selecting at least the same pods) is reported.
 
 ## Why it matters
 
@@ -34,21 +37,49 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from policylint.engine.smt import SmtEngine, TierEntry, Witness
 from policylint.findings import Hit, Severity
-from policylint.model.rule_form import Action, FormRule, Tier, TierPolicy
+from policylint.model.policy import Direction
+from policylint.model.rule_form import Action, Combine, FormRule, Tier, TierPolicy
+from policylint.queries.smt_coverage import smt_engine
 from policylint.queries.tiers import matches_everything, subject_pods
 from policylint.rulespec import RuleContext, RuleSpec
 
 
 def check(ctx: RuleContext) -> Iterator[Hit]:
+    ev = ctx.evaluator
+    engine: SmtEngine | None = ctx.shared("queries.coverage.smt",
+                                          lambda: smt_engine(ev, ctx.smt_timeout_ms, ctx.smt_budget_seconds))
     for tier in ctx.cluster.tiers:
-        for i, policy in enumerate(tier.policies):
-            for rule in policy.rules:
-                if rule.action is Action.DENY:
-                    shadow = _shadow(ctx, tier, i, policy, rule)
-                    if shadow is not None:
-                        yield Hit(rule.origin.span, f"{_name(rule)} can never match: {_name(shadow)} allows every "
-                                  f"peer and port before it in tier {tier.name}", (shadow.origin.span,))  # fmt: skip
+        if tier.combine is not Combine.FIRST_MATCH:
+            continue  # in a union tier a Deny wins over every Allow, whatever their order
+        for direction in Direction:
+            entries = [(p, r) for p in tier.policies if direction in p.directions
+                       for r in p.rules_for(direction) if r.action is not Action.LOG]  # fmt: skip
+            for k, (policy, rule) in enumerate(entries):
+                if rule.action is not Action.DENY or not any(r.action is Action.ALLOW for _, r in entries[:k]):
+                    continue
+                if engine is None:
+                    shadow = _shadow(ctx, tier, tier.policies.index(policy), policy, rule)
+                    reason = "allows every peer and port"
+                else:
+                    shadow = _proved_shadow(engine, direction, entries[:k], (policy, rule))
+                    reason = "matches every flow it would deny (any pod, peer and port)"
+                if shadow is not None:
+                    yield Hit(rule.origin.span, f"{_name(rule)} can never match: {_name(shadow)} {reason} before it "
+                              f"in tier {tier.name}", (shadow.origin.span,))  # fmt: skip
+
+
+def _proved_shadow(engine: SmtEngine, direction: Direction, before: list[TierEntry],
+                   deny: TierEntry) -> FormRule | None:  # fmt: skip
+    """The first earlier Allow that takes part of what the Deny matches, when no flow reaches the Deny."""
+    if engine.tier_entry_reached(direction, [deny], before) is not None:
+        return None  # it fires for some flow (or z3 could not tell: no claim)
+    for a, entry in enumerate(before):
+        if entry[1].action is Action.ALLOW and isinstance(engine.tier_entry_reached(direction, [deny, entry],
+                                                                                    before[:a]), Witness):
+            return entry[1]
+    return None  # only Deny or Pass rules take it: redundant, not shadowed by an Allow
 
 
 def _shadow(ctx: RuleContext, tier: Tier, index: int, policy: TierPolicy, deny: FormRule) -> FormRule | None:
@@ -81,4 +112,5 @@ RULE = RuleSpec(
     enabled_by_default=True,
     scope="cluster",
     check=check,
+    needs_smt=True,
 )

@@ -3,7 +3,8 @@
 ## What it flags
 
 Two policies in the same tier with the same `order` (or both without one), which select some
-workload in common.
+workload in common, one of them with a Deny or Pass rule (between Allow-only policies, such as
+the Kubernetes NetworkPolicies Calico keeps at order 1000, the order changes no answer).
 
 ## Why it matters
 
@@ -32,13 +33,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from policylint.findings import Hit, Severity
-from policylint.model.rule_form import TierPolicy
+from policylint.model.rule_form import Action, Combine, TierPolicy
 from policylint.queries.tiers import subject_pods
 from policylint.rulespec import RuleContext, RuleSpec
 
 
 def check(ctx: RuleContext) -> Iterator[Hit]:
     for tier in ctx.cluster.tiers:
+        if tier.combine is not Combine.FIRST_MATCH:
+            continue  # in a union tier (Cilium) the order of policies decides nothing
         seen: dict[float, list[int]] = {}
         for i, policy in enumerate(tier.policies):
             if policy.origin.kind in ("NetworkPolicy", "GlobalNetworkPolicy") and policy.origin.tier:
@@ -52,12 +55,19 @@ def _ties(ctx: RuleContext, policies: tuple[TierPolicy, ...], members: list[int]
     for a, i in enumerate(members):
         for j in members[a + 1 :]:
             first, second = policies[i], policies[j]
+            if not (_decisive(first) or _decisive(second)):
+                continue  # Allow-only policies (Kubernetes NetworkPolicies at order 1000): any order, same answer
             if subject_pods(ctx.evaluator, first) & subject_pods(ctx.evaluator, second):
                 shown = "no order" if order == float("inf") else f"order {order:g}"
                 yield Hit(second.origin.span, f"{second.origin.ref} and {first.origin.ref} in tier {tier} both have "
                           f"{shown}; Calico evaluates them by name, {first.origin.ref} first",
                           (first.origin.span,))  # fmt: skip
                 break
+
+
+def _decisive(policy: TierPolicy) -> bool:
+    """A Deny or Pass rule: the order against another policy can change the answer."""
+    return any(r.action in (Action.DENY, Action.PASS) for r in policy.rules)
 
 
 RULE = RuleSpec(

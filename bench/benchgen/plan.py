@@ -191,7 +191,7 @@ def platform_namespaces() -> list[Namespace]:
     return [system, mon]
 
 
-PROFILES = ("sparse", "dense")
+PROFILES = ("sparse", "dense", "cilium")  # cilium: sparse, half the product namespaces as Cilium policies
 OPEN_SHARE = 0.25  # dense profile: this share of the product namespaces has no default-deny
 
 

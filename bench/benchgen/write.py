@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from benchgen.cilium import clusterwide, to_cilium
 from benchgen.manifests import namespace_doc, service_doc, workload_doc
 from benchgen.plan import Namespace, plan_cluster
 from benchgen.policies import cluster_policies
@@ -27,14 +28,17 @@ def _dump(path: Path, docs: list[dict[str, Any]]) -> int:
     return len(text.encode("utf-8"))
 
 
-def _namespace_files(ns: Namespace, rng: random.Random, policies: list[dict[str, Any]]) -> dict[str, list[Any]]:
+def _namespace_files(ns: Namespace, rng: random.Random, policies: list[dict[str, Any]],
+                     cilium: bool = False) -> dict[str, list[Any]]:  # fmt: skip
     files: dict[str, list[Any]] = {}
     for app in ns.apps:
         files.setdefault(KIND_FILES[app.kind], []).append(workload_doc(app, rng))
     services = [service_doc(app, rng) for app in ns.apps if app.service]
     if services:
         files["services.yaml"] = services
-    if policies:
+    if policies and cilium:
+        files["ciliumnetworkpolicies.yaml"] = [to_cilium(p) for p in policies]
+    elif policies:
         files["networkpolicies.yaml"] = policies
     return files
 
@@ -60,7 +64,7 @@ def sample_queries(namespaces: list[Namespace]) -> list[dict[str, Any]]:
 
 def generate(workloads: int, seed: int, out: Path, profile: str = "sparse") -> dict[str, Any]:
     """Write the cluster under `out`; return (and store in `out/.bench-meta`) its counts."""
-    namespaces = plan_cluster(workloads, seed, profile)
+    namespaces = plan_cluster(workloads, seed, "sparse" if profile == "cilium" else profile)
     policies = cluster_policies(random.Random(f"{seed}/policies"), namespaces)
     rng = random.Random(f"{seed}/manifests")
     prepare_out(out)
@@ -68,10 +72,16 @@ def generate(workloads: int, seed: int, out: Path, profile: str = "sparse") -> d
     # (NCA also needs a namespace's labels before it reads the namespace's pods; the top folder comes first.)
     counts = {"namespaces": 0, "workloads": 0, "services": 0, "policies": 0, "files": 1, "bytes": 0}
     counts["bytes"] = _dump(out / "namespaces.yaml", [namespace_doc(ns) for ns in namespaces])
+    # cilium profile: every other product namespace keeps its policies as CiliumNetworkPolicies.
+    moved = {ns.name for ns in namespaces if ns.team != "platform"} if profile == "cilium" else set()
+    moved = {name for i, name in enumerate(sorted(moved)) if i % 2 == 0}
+    if profile == "cilium":
+        counts["bytes"] += _dump(out / "clusterwide-cilium.yaml", clusterwide())
+        counts["files"] += 1
     for ns in namespaces:
         folder = out / ns.name
         folder.mkdir()
-        for name, docs in _namespace_files(ns, rng, policies[ns.name]).items():
+        for name, docs in _namespace_files(ns, rng, policies[ns.name], ns.name in moved).items():
             counts["bytes"] += _dump(folder / name, docs)
             counts["files"] += 1
         counts["namespaces"] += 1

@@ -12,6 +12,7 @@ from policylint.cni import profile
 from policylint.config.layers import Layer
 from policylint.config.settings import Config, ConfigError, RuleSetting, lookup
 from policylint.findings import Severity
+from policylint.model.build_cilium import CiliumOptions
 from policylint.model.declared import DECLARED
 from policylint.model.policy import Protocol
 from policylint.model.workload import ContainerPort, Workload
@@ -42,6 +43,11 @@ def apply_layer(config: Config, layer: Layer) -> Config:
     assumptions = replace(assumptions, **dict(data.get("assumptions", {})))
     expectations = tuple(expectation(layer, i, item) for i, item in enumerate(data.get("expect", [])))
     exposure = dict(data.get("exposure", {}))
+    cilium = config.cilium
+    if "cilium" in data:  # a version sets every point; `namespace_labels_widen` may be set on its own
+        written = dict(data["cilium"])
+        cilium = CiliumOptions.for_version(str(written.get("version", cilium.version)),
+                                           bool(written.get("namespace_labels_widen", cilium.namespace_labels_widen)))
     return replace(
         config,
         rules=rules,
@@ -50,6 +56,7 @@ def apply_layer(config: Config, layer: Layer) -> Config:
         namespace=data.get("namespace", config.namespace),
         assumptions=assumptions,
         cni=cni,
+        cilium=cilium,
         expectations=config.expectations + expectations,
         workloads=config.workloads + declared_workloads(layer),
         ingress_controller=controller_text(exposure["ingress_controller"]) if "ingress_controller" in exposure

@@ -85,6 +85,14 @@ BASE_SCHEMA: dict[str, Any] = {
         "namespace": {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63},
         "cni": {"enum": cni_names()},
         "exposure": EXPOSURE,
+        "cilium": {
+            "type": "object",
+            "properties": {
+                "version": {"type": "string", "pattern": "^1\\.[0-9]+$"},
+                "namespace_labels_widen": {"type": "boolean"},
+            },
+            "additionalProperties": False,
+        },
         "assumptions": {
             "type": "object",
             "properties": {"ipblocks_match_pods": {"type": "boolean"}, "host_network_selectable": {"type": "boolean"}},

@@ -9,6 +9,7 @@ from typing import Any
 
 from policylint.engine.flow import Assumptions
 from policylint.findings import Severity, close_match
+from policylint.model.build_cilium import CiliumOptions
 from policylint.model.workload import Workload
 from policylint.registry import Registry
 from policylint.rulespec import Expectation, RuleSpec
@@ -36,6 +37,7 @@ class Config:
     assumptions: Assumptions = Assumptions()
     cni: str = "generic"  # the network plugin (policylint/cni/profiles.yaml)
     with_staged: bool = False  # evaluate Calico Staged* policies as if enforced
+    cilium: CiliumOptions = CiliumOptions()  # the Cilium version whose semantics are followed (`cilium:`)
     expectations: tuple[Expectation, ...] = ()
     workloads: tuple[Workload, ...] = ()  # declared outside the input (`workloads:`), with their config line
     smt_timeout_ms: int = 5_000

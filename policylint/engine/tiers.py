@@ -81,6 +81,9 @@ class Layers:
         self.forms, self.space, self.workloads = forms, space, workloads
         self.np_conns, self.np_isolated = np_conns, np_isolated
         self._subjects: dict[int, int] = {}
+        # (tier, endpoint, direction) -> the tier's policies selecting the endpoint and their rules
+        # for the direction: the same for every peer, so computed once per endpoint, not per pair.
+        self._selected: dict[tuple[int, int, Direction], tuple[tuple[Origin, ...], Rules]] = {}
 
     def selects(self, policy: TierPolicy, endpoint: int) -> bool:
         bits = self._subjects.get(id(policy))
@@ -122,16 +125,24 @@ class Layers:
             return []
         # Cilium's denies count whether or not their policy isolates; elsewhere a policy's rules
         # count only in the directions it governs (NetworkPolicy policyTypes, Calico types).
-        every = layer.combine is Combine.UNION_MINUS_DENY
-        selecting = [p for p in layer.policies if self.selects(p, endpoint)]
-        listing = tuple(p.origin for p in selecting if direction in p.directions)
-        rules = [(p, r) for p in selecting if every or direction in p.directions
-                 for r in self.forms.rules(p) if r.rule.direction is direction]
+        listing, rules = self._selecting(layer, endpoint, direction)
         if run.record:
             self._notes(run, rules, other, conns, dst)
         step = _first_match if layer.combine is Combine.FIRST_MATCH else (
             _isolation_union if layer.combine is Combine.ISOLATION_UNION else _union_minus_deny)
         return step(self, layer, run, rules, listing, other, dst, conns, passed)
+
+    def _selecting(self, layer: Tier, endpoint: int, direction: Direction) -> tuple[tuple[Origin, ...], Rules]:
+        key = (id(layer), endpoint, direction)
+        hit = self._selected.get(key)
+        if hit is None:
+            every = layer.combine is Combine.UNION_MINUS_DENY
+            selecting = [p for p in layer.policies if self.selects(p, endpoint)]
+            listing = tuple(p.origin for p in selecting if direction in p.directions)
+            rules = [(p, r) for p in selecting if every or direction in p.directions
+                     for r in self.forms.rules(p) if r.rule.direction is direction]  # fmt: skip
+            hit = self._selected[key] = (listing, rules)
+        return hit
 
     def _notes(self, run: SideRun, rules: list[tuple[TierPolicy, CompiledForm]], other: Endpoint,
                conns: ConnSet, dst: Workload | None) -> None:

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from policylint.findings import InputProblem, one_line
 from policylint.load.documents import STDIN, Inputs, StdinArg, read_paths
 from policylint.load.stream import no_gc
 from policylint.model.cluster import Cluster
+
+if TYPE_CHECKING:  # the type only; model.build is imported lazily in _result
+    from policylint.model.build import DialectOptions
 
 
 @dataclass
@@ -27,7 +31,8 @@ class LoadResult:
 
 
 def load_paths(
-    paths: Sequence[str], *, default_namespace: str = "default", stdin: StdinArg = None, validate: bool = True
+    paths: Sequence[str], *, default_namespace: str = "default", stdin: StdinArg = None, validate: bool = True,
+    options: DialectOptions | None = None,
 ) -> LoadResult:
     """Read every path (`-` is stdin) into one cluster. Deterministic in file and document order.
 
@@ -35,7 +40,7 @@ def load_paths(
     commands use it for speed); fields the model reads are always type-checked.
     """
     with no_gc():
-        return _result(read_paths(paths, stdin), default_namespace, validate)
+        return _result(read_paths(paths, stdin), default_namespace, validate, options)
 
 
 def load_text(text: str, file: str = STDIN, *, default_namespace: str = "default") -> LoadResult:
@@ -48,7 +53,8 @@ def load_text(text: str, file: str = STDIN, *, default_namespace: str = "default
         return _result(inputs, default_namespace)
 
 
-def _result(inputs: Inputs, default_namespace: str, schema_check: bool = True) -> LoadResult:
+def _result(inputs: Inputs, default_namespace: str, schema_check: bool = True,
+            options: DialectOptions | None = None) -> LoadResult:  # fmt: skip
     # model.build sits one layer above load; the public loading API bundles both on purpose.
     from policylint.load.strict import check
     from policylint.load.unmodelled import problems as not_modelled
@@ -63,7 +69,7 @@ def _result(inputs: Inputs, default_namespace: str, schema_check: bool = True) -
     problems.extend(strict.problems)
     problems.extend(not_modelled(unmodelled(inputs.skipped_types)))
     objects = [o for o in inputs.objects if id(o) not in strict.rejected] if strict.rejected else inputs.objects
-    cluster, more = build_cluster(objects, default_namespace)
+    cluster, more = build_cluster(objects, default_namespace, options)
     problems.extend(more)
     return LoadResult(
         cluster=cluster,

@@ -25,7 +25,7 @@ from policylint.findings import (
     InputProblem,
     Span,
 )
-from policylint.load.kinds import is_dialect_kind
+from policylint.load.kinds import is_dialect_kind, read_as
 from policylint.load.located_yaml import LMap, LSeq
 from policylint.load.stream import parse_stream
 
@@ -268,6 +268,8 @@ def _take(value: object, out: Inputs) -> None:
             out.problems.append(InputProblem(SCHEMA_VIOLATION, value.span, problem))
         _skip(NOT_A_MANIFEST, out)
         return
+    if read_as(value.get("apiVersion"), kind) != value.get("apiVersion"):
+        value["apiVersion"] = read_as(value.get("apiVersion"), kind)  # same kinds and spec (load/kinds.py)
     if is_dialect_kind(value.get("apiVersion"), kind):
         out.objects.append(value)
         return

@@ -76,6 +76,19 @@ DIALECT_KINDS: dict[str, frozenset[str]] = {
 }  # fmt: skip
 
 
+# The storage form of a dialect read as its API form. Calico keeps its objects in CRDs of group
+# crd.projectcalico.org/v1 (what `kubectl get globalnetworkpolicies.crd.projectcalico.org -o yaml`
+# prints, and what manifests applied without the Calico API server use) with the same kinds and
+# spec as projectcalico.org/v3 (projectcalico/calico libcalico-go/config/crd/crd.projectcalico.org_*.yaml
+# hold the same spec schemas as api/config/crd/projectcalico.org_*.yaml).
+API_VERSION_ALIASES: dict[str, str] = {"crd.projectcalico.org/v1": "projectcalico.org/v3"}
+
+
+def read_as(api_version: object, kind: object) -> object:
+    """The apiVersion a document is read under (its alias target when the kind exists there)."""
+    target = API_VERSION_ALIASES.get(api_version) if isinstance(api_version, str) else None
+    return target if target is not None and kind in DIALECT_KINDS[target] else api_version
+
 
 def is_dialect_kind(api_version: object, kind: str) -> bool:
     return isinstance(api_version, str) and kind in DIALECT_KINDS.get(api_version, frozenset())

@@ -20,6 +20,8 @@ from policylint.load.documents import WORKLOAD_KINDS
 from policylint.load.fields import Reader, Skip
 from policylint.load.kinds import is_dialect_kind
 from policylint.load.located_yaml import LMap
+from policylint.model.build_calico import NETWORK_POLICY_ORDER
+from policylint.model.build_calico_scope import SERVICE_ACCOUNT_KEY
 from policylint.model.build_callers import build_callers
 from policylint.model.build_controller_labels import CONTROLLER_SET, PER_REPLICA, POD_NAME, replica
 from policylint.model.build_endpoints import ENDPOINT_READERS
@@ -31,16 +33,15 @@ from policylint.model.build_service import namespace, service
 from policylint.model.build_workload import ordinals, workload
 from policylint.model.cluster import Cluster
 from policylint.model.compile_network_policy import network_policy_tier_policies
+from policylint.model.dialects import DialectOptions as DialectOptions  # re-exported for load_paths
 from policylint.model.dialects import build_tiers
 from policylint.model.endpoints import ServiceEndpoints
 from policylint.model.policy import NetworkPolicy
-from policylint.model.rule_form import PodScope, Tier
+from policylint.model.rule_form import Tier
+from policylint.model.selector import LabelSelector, matches
 from policylint.model.workload import Namespace, Service, Workload
 
 Key = tuple[str, str, str]  # namespace, kind, name
-# Calico compiles each Kubernetes NetworkPolicy into its default tier at order 1000
-# (docs.tigera.io/calico/latest/network-policy/policy-tiers/tiered-policy#the-default-tier).
-NETWORK_POLICY_ORDER = 1000.0
 
 
 @dataclass(slots=True)
@@ -50,7 +51,8 @@ class _Member:
     workload: Workload
 
 
-def build_cluster(objects: Sequence[LMap], default_namespace: str = "default") -> tuple[Cluster, list[InputProblem]]:
+def build_cluster(objects: Sequence[LMap], default_namespace: str = "default",
+                  options: DialectOptions | None = None) -> tuple[Cluster, list[InputProblem]]:  # fmt: skip
     """Model objects from documents of the kinds read (others must be filtered out before)."""
     r = Reader()
     namespaces: list[Namespace] = []
@@ -89,11 +91,9 @@ def build_cluster(objects: Sequence[LMap], default_namespace: str = "default") -
             continue
     if dialect_objects:
         add_derived(r, members, replicas, dialect_objects, default_namespace)
-    tiers = build_tiers(r, dialect_objects, default_namespace, namespaces) if dialect_objects else ()
-    # Pods of one owner split by the labels Kubernetes selectors test. Dialect selectors do not
-    # split them yet (NCA and netpol-analyzer, whose corpora the conformance suites hold, keep one
-    # workload per owner there); docs/layers.md says so.
-    workloads = _owned_workloads(r, members, parents, replicas, selector_keys(policies, services), tiers)
+    tiers = (build_tiers(r, dialect_objects, default_namespace, namespaces, options, services, slices)
+             if dialect_objects else ())  # fmt: skip
+    workloads = _owned_workloads(r, members, parents, replicas, (policies, services, tiers))
     entries = build_entries(r, dialect_objects, default_namespace)
     callers = build_callers(r, dialect_objects)
     tiers = tuple(with_network_policies(t, policies) if t.holds_network_policy else t for t in tiers)
@@ -111,11 +111,21 @@ def build_cluster(objects: Sequence[LMap], default_namespace: str = "default") -
 
 
 def _owned_workloads(r: Reader, members: list[_Member], parents: dict[Key, Key], replicas: dict[Key, range],
-                     tested: set[str], tiers: tuple[Tier, ...]) -> list[Workload]:
-    """Pods merged into their owners' workloads, split per replica where a selector tells them apart."""
-    workloads = merge_owned(r, members, parents, tested)
-    if replicas and PER_REPLICA_KEYS & (tested | tier_selector_keys(tiers)):
+                     selecting: tuple[list[NetworkPolicy], list[Service], tuple[Tier, ...]]) -> list[Workload]:
+    """Pods of one owner split where a NetworkPolicy or Service selector answers differently for
+    them; pods no selector tells apart stay one workload. Dialect selectors (Calico, Cilium, admin)
+    do not split them: in NCA's Calico corpus every owner whose pods only a Calico selector tells
+    apart differs only in traffic between its own pods, which NCA reports as one workload
+    (docs/calico.md, "Pods of one owner"). Replicas split where a selector names one."""
+    policies, services, tiers = selecting
+    tests = pod_selectors(policies, services, ())
+    dialect_tests = pod_selectors([], [], tiers)
+    workloads = merge_owned(r, members, parents, tests, dialect_tests)
+    tested = {k for sel in (*tests, *dialect_tests) for k in selector_label_keys(sel)}
+    if replicas and PER_REPLICA_KEYS & tested:
         workloads = per_replica(workloads, replicas)
+    if SERVICE_ACCOUNT_KEY in tested:  # Calico's label for the pod's service account, only when a rule asks
+        workloads = [replace(w, labels={**w.labels, SERVICE_ACCOUNT_KEY: w.service_account}) for w in workloads]
     return workloads
 
 
@@ -140,7 +150,8 @@ def with_network_policies(tier: Tier, policies: list[NetworkPolicy]) -> Tier:
 
 
 def merge_owned(r: Reader, members: list[_Member], parents: dict[Key, Key],
-                tested: set[str] | None = None) -> list[Workload]:  # fmt: skip
+                tests: Sequence[LabelSelector] | None = None,
+                unsplit: Sequence[LabelSelector] = ()) -> list[Workload]:  # fmt: skip
     """One workload per controller: a Pod joins its direct owner, and any object joins an owner
     that is itself in the input (so `kubectl get all` gives one workload, not three)."""
     present = {m.key for m in members if not m.is_pod}
@@ -152,44 +163,62 @@ def merge_owned(r: Reader, members: list[_Member], parents: dict[Key, Key],
             key = parents[key]
             seen.add(key)
         groups.setdefault(key, []).append(m)
-    return [w for key, group in sorted(groups.items()) for w in _merged(r, key, group, tested)]
+    return [w for key, group in sorted(groups.items()) for w in _merged(r, key, group, tests, unsplit)]
 
 
-def _merged(r: Reader, key: Key, group: list[_Member], tested: set[str] | None = None) -> list[Workload]:
+def _merged(r: Reader, key: Key, group: list[_Member], tests: Sequence[LabelSelector] | None = None,
+            unsplit: Sequence[LabelSelector] = ()) -> list[Workload]:  # fmt: skip
     """One workload per distinct label set of the owner's pods: a policy selects pods, so a pod
     relabelled by hand (`quarantine: "true"`) is evaluated with its own labels. The largest set
     (the first on a tie) keeps the owner's name; each other is named after its first pod.
 
-    Only labels that some selector of the input tests (`tested`; None: every label) can make pods
-    behave differently: pods differing in other labels stay one workload, as other analyzers
-    report them."""
+    Pods split only where some selector of the input (`tests`; None: any label difference) answers
+    differently for them: pods differing in labels no selector tells apart (`app: a` and `app: b`
+    when every selector asks for `app: c`) stay one workload, as other analyzers report them.
+    Pods that only an `unsplit` selector tells apart stay one workload too, and that is reported."""
     group.sort(key=lambda m: (m.key != key, m.is_pod, m.workload.name, m.workload.span))
     first = group[0].workload
     pods = [m.workload for m in group if m.is_pod]
     if len(group) == 1 and group[0].key == key:
         return [first]
-    sets: dict[tuple[tuple[str, str], ...], list[Workload]] = {}
+    sets: dict[tuple[object, ...], list[Workload]] = {}
     for p in pods:
         # Labels the controller sets per pod (a hash, a generation, a replica's name) differ between
         # pods that behave alike; only labels people set (a `quarantine` label) split a workload.
-        kept = (kv for kv in p.labels.items() if kv[0] not in CONTROLLER_KEYS and (tested is None or kv[0] in tested))
-        sets.setdefault(tuple(sorted(kept)), []).append(p)
+        kept = {k: v for k, v in p.labels.items() if k not in CONTROLLER_KEYS}
+        signature = tuple(sorted(kept.items())) if tests is None else tuple(matches(t, kept) for t in tests)
+        sets.setdefault(signature, []).append(p)
     if not sets:
         return [Workload(key[0], key[2], key[1], first.labels, first.ports, first.host_network, first.span,
-                         first.annotations)]  # fmt: skip
+                         first.annotations, service_account=first.service_account)]  # fmt: skip
     ordered = sorted(sets.values(), key=lambda ps: -len(ps))
     main, others = ordered[0], ordered[1:]
+    for same in ordered:
+        _report_unsplit(r, key, same, unsplit)
     out = [Workload(key[0], key[2], key[1], main[0].labels, first.ports, first.host_network, first.span,
-                    first.annotations, tuple(p.name for p in main))]  # fmt: skip
+                    first.annotations, tuple(p.name for p in main),
+                    service_account=main[0].service_account)]  # fmt: skip
     for same in others:
         p = same[0]
         out.append(Workload(key[0], p.name, key[1], p.labels, p.ports or first.ports, p.host_network, p.span,
-                            p.annotations, tuple(q.name for q in same)))  # fmt: skip
+                            p.annotations, tuple(q.name for q in same), service_account=p.service_account))  # fmt: skip
         ref = f"{key[0]}/{key[2]}[{key[1]}]"
         message = (f"pods of {ref} have different labels ({main[0].name}: {_labels(main[0])}, {p.name}: "
                    f"{_labels(p)}); each label set is analysed on its own, this one as {key[0]}/{p.name}")  # fmt: skip
         r.problems.append(InputProblem(OWNER_LABELS_DIFFER, p.span, message))
     return out
+
+
+def _report_unsplit(r: Reader, key: Key, pods: list[Workload], unsplit: Sequence[LabelSelector]) -> None:
+    """Say so when a dialect selector tells apart pods kept as one workload (analysed with the first's labels)."""
+    ref = f"{key[0]}/{key[2]}[{key[1]}]"
+    a = pods[0]
+    first = [matches(t, a.labels) for t in unsplit]
+    b = next((p for p in pods[1:] if [matches(t, p.labels) for t in unsplit] != first), None)
+    if b is not None:
+        r.problems.append(InputProblem(OWNER_LABELS_DIFFER, b.span, (
+            f"pods of {ref} have labels a Calico or Cilium selector tells apart ({a.name}: {_labels(a)}, {b.name}: "
+            f"{_labels(b)}); they are analysed as one workload with the labels of {a.name}")))
 
 
 PER_REPLICA_KEYS = frozenset(PER_REPLICA)
@@ -200,39 +229,35 @@ CONTROLLER_KEYS = PER_REPLICA_KEYS | {
 }
 
 
-def tier_selector_keys(tiers: tuple[Tier, ...]) -> set[str]:
-    """Every pod label key a dialect tier's subjects and peers test."""
-    keys: set[str] = set()
+def pod_selectors(policies: list[NetworkPolicy], services: list[Service],
+                  tiers: tuple[Tier, ...]) -> list[LabelSelector]:  # fmt: skip
+    """Every pod selector of the input, once each: policies' subjects and peers, Services, and the
+    subjects and peers of dialect tiers (Calico, Cilium, admin policies)."""
+    found: dict[object, LabelSelector] = {}
 
-    def add(scope: PodScope | None) -> None:
-        if scope is not None:
-            keys.update(k for k, _ in scope.pods.match_labels)
-            keys.update(req.key for req in scope.pods.match_expressions)
+    def add(sel: LabelSelector | None) -> None:
+        if sel is not None and not sel.is_empty:
+            found.setdefault(sel.key(), sel)
 
+    for policy in policies:
+        add(policy.pod_selector)
+        for rule in (*(policy.ingress or ()), *(policy.egress or ())):
+            for peer in rule.peers or ():
+                add(peer.pod_selector)
+    for svc in services:
+        if svc.selector:
+            add(LabelSelector(tuple(sorted(svc.selector.items()))))
     for tier in tiers:
         for pol in tier.policies:
-            for scope in pol.subject:
-                add(scope)
-            for rule in pol.rules:
-                for match in rule.peers:
-                    add(match.pods)
-                    add(match.not_pods)
-    return keys
+            for scope in (*pol.subject, *(m.pods for rule in pol.rules for m in rule.peers),
+                          *(m.not_pods for rule in pol.rules for m in rule.peers)):  # fmt: skip
+                add(scope.pods if scope is not None else None)
+    return list(found.values())
 
 
-def selector_keys(policies: list[NetworkPolicy], services: list[Service]) -> set[str]:
-    """Every label key a pod selector of the input tests."""
-    keys: set[str] = set()
-    for policy in policies:
-        selectors = [policy.pod_selector]
-        for rule in (*(policy.ingress or ()), *(policy.egress or ())):
-            selectors.extend(p.pod_selector for p in rule.peers or () if p.pod_selector is not None)
-        for sel in selectors:
-            keys.update(k for k, _ in sel.match_labels)
-            keys.update(req.key for req in sel.match_expressions)
-    for svc in services:
-        keys.update(svc.selector or ())
-    return keys
+def selector_label_keys(sel: LabelSelector) -> set[str]:
+    """The label keys a selector tests."""
+    return {k for k, _ in sel.match_labels} | {req.key for req in sel.match_expressions}
 
 
 def per_replica(workloads: list[Workload], replicas: dict[Key, range]) -> list[Workload]:

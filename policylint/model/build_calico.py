@@ -17,14 +17,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from policylint.load.fields import Reader, Skip
 from policylint.load.located_yaml import LMap, LSeq
 from policylint.model.build_calico_meta import calico_metadata as metadata
 from policylint.model.build_calico_rules import RuleContext, form_rule, selector_text
-from policylint.model.build_calico_scope import NetSet, in_namespace, namespace_selector, pod_scopes
+from policylint.model.build_calico_scope import (
+    NetSet,
+    in_namespace,
+    namespace_selector,
+    pod_scopes,
+    service_account_node,
+)
+from policylint.model.build_policy import network_policy
 from policylint.model.calico_selector import ALL, And, Node
+from policylint.model.compile_network_policy import tier_policy
 from policylint.model.policy import Direction
 from policylint.model.rule_form import (
     ADMIN_RANK,
@@ -42,8 +50,11 @@ from policylint.model.workload import Namespace
 CALICO_V3 = "projectcalico.org/v3"
 NAMESPACED = ("NetworkPolicy", "StagedNetworkPolicy")
 GLOBAL = ("GlobalNetworkPolicy", "StagedGlobalNetworkPolicy")
-KINDS = frozenset({*NAMESPACED, *GLOBAL, "Tier", "NetworkSet", "GlobalNetworkSet", "Profile",
-                   "StagedKubernetesNetworkPolicy"})  # fmt: skip
+STAGED_KNP = "StagedKubernetesNetworkPolicy"
+KINDS = frozenset({*NAMESPACED, *GLOBAL, "Tier", "NetworkSet", "GlobalNetworkSet", "Profile", STAGED_KNP})
+# Calico compiles each Kubernetes NetworkPolicy into its default tier at order 1000
+# (docs.tigera.io/calico/latest/network-policy/policy-tiers/tiered-policy#the-default-tier).
+NETWORK_POLICY_ORDER = 1000.0
 # name -> (order, default action); Calico creates these itself.
 BUILT_IN: dict[str, tuple[float, Action]] = {
     "kube-admin": (ADMIN_RANK, Action.PASS),
@@ -74,11 +85,13 @@ def build_calico(r: Reader, objects: Sequence[LMap], default_namespace: str,
             continue
     policies: dict[str, list[TierPolicy]] = {name: [] for name in tiers}
     for obj in mine:
-        if obj.get("kind") in NAMESPACED + GLOBAL:
-            try:
+        try:
+            if obj.get("kind") in NAMESPACED + GLOBAL:
                 _policy(r, obj, default_namespace, sets, ns_index, tiers, policies)
-            except Skip:
-                continue
+            elif obj.get("kind") == STAGED_KNP:
+                policies["default"].extend(_staged_kubernetes(r, obj, default_namespace))
+        except Skip:
+            continue
     return [_tier(name, spec, policies[name]) for name, spec in tiers.items()]
 
 
@@ -117,7 +130,8 @@ def _policy(r: Reader, obj: LMap, default_ns: str, sets: list[NetSet], ns_index:
               "a policy whose tier does not exist); policy skipped")  # fmt: skip
         return
     order = r.field(spec, "order", (int, float), "spec")
-    origin = Origin(kind, meta.name, namespace, obj.span, tier, order, section="")
+    origin = Origin(kind, meta.name, namespace, obj.span, tier, order, section="",
+                    staged_action=_staged_action(r, kind, spec))  # fmt: skip
     ctx = RuleContext(namespace, sets, ns_index)
     rules: list[FormRule] = []
     for direction in Direction:
@@ -125,11 +139,36 @@ def _policy(r: Reader, obj: LMap, default_ns: str, sets: list[NetSet], ns_index:
         for i, item in enumerate(seq):
             if isinstance(item, LMap):
                 rules.append(form_rule(r, ctx, item, direction, i, origin))
-    if "serviceAccountSelector" in spec:
-        rules = [_note(rule, "the policy's serviceAccountSelector") for rule in rules]
-    subject = pod_scopes(_subject(r, spec, namespace))
+    subject_node = _subject(r, spec, namespace)
+    accounts, modelled = service_account_node((), selector_text(r, spec, "serviceAccountSelector", "spec"))
+    if accounts is not None:  # the policy applies to the endpoints both select (networkpolicyprocessor.go)
+        subject_node = And((subject_node, accounts))
+    if not modelled:
+        rules = [_note(rule, "the policy's serviceAccountSelector on ServiceAccount labels") for rule in rules]
+    subject = pod_scopes(subject_node)
     sort_key = (UNSET if order is None else float(order), meta.name)
     out[tier].append(TierPolicy(subject, _types(spec), tuple(rules), origin, sort_key))
+
+
+def _staged_action(r: Reader, kind: str, spec: LMap) -> str:
+    """A staged kind's `stagedAction` (default Set: the policy as it would be enforced); "" if not staged."""
+    if not kind.startswith("Staged"):
+        return ""
+    return r.field(spec, "stagedAction", str, "spec") or "Set"
+
+
+def _staged_kubernetes(r: Reader, obj: LMap, default_ns: str) -> list[TierPolicy]:
+    """A StagedKubernetesNetworkPolicy as the Kubernetes NetworkPolicy it previews (same spec, the
+    default tier at order 1000, stagedactions as for the other staged kinds)."""
+    meta = metadata(r, obj, STAGED_KNP, default_ns)
+    found = network_policy(r, obj, meta.namespace, meta.name, meta.annotations)
+    if found is None:
+        return []
+    spec: LMap = r.field(obj, "spec", LMap, STAGED_KNP) or LMap()
+    compiled = tier_policy(found, "default", NETWORK_POLICY_ORDER)
+    origin = replace(compiled.origin, kind=STAGED_KNP, staged_action=_staged_action(r, STAGED_KNP, spec))
+    rules = tuple(replace(rule, origin=replace(rule.origin, kind=STAGED_KNP)) for rule in compiled.rules)
+    return [replace(compiled, origin=origin, rules=rules)]
 
 
 def _subject(r: Reader, spec: LMap, namespace: str | None) -> Node:

@@ -16,7 +16,14 @@ from dataclasses import dataclass
 
 from policylint.load.fields import Reader, Skip, shown
 from policylint.load.located_yaml import LMap, LSeq
-from policylint.model.build_calico_scope import NetSet, in_namespace, matched_sets, namespace_selector, pod_scopes
+from policylint.model.build_calico_scope import (
+    NetSet,
+    in_namespace,
+    matched_sets,
+    namespace_selector,
+    pod_scopes,
+    service_account_node,
+)
 from policylint.model.build_policy import parse_cidr
 from policylint.model.calico_selector import ALL, And, Node, Not, SelectorError, parse
 from policylint.model.policy import Direction, IPBlock, PortSpec, Protocol
@@ -63,6 +70,7 @@ def form_rule(r: Reader, ctx: RuleContext, rule: LMap, direction: Direction, ind
     local: LMap = r.field(rule, local_key, LMap, path) or LMap()
     dest = peer if direction is Direction.EGRESS else local
     notes = _unmodelled(rule, peer, local, local_key, r.field(rule, "source", LMap, path) or LMap())
+    notes += service_account_notes(r, peer, f"{path}.{peer_key}")
     protocols, proto_note = _protocols(r, rule, path)
     notes += proto_note
     matches = entity(r, ctx, peer, f"{path}.{peer_key}") if protocols != () else ()
@@ -75,7 +83,7 @@ def form_rule(r: Reader, ctx: RuleContext, rule: LMap, direction: Direction, ind
 
 def _unmodelled(rule: LMap, peer: LMap, local: LMap, local_key: str, source: LMap) -> list[str]:
     notes = [f"{what} match" for key, what in (("http", "HTTP"), ("ipVersion", "ipVersion")) if key in rule]
-    notes += [f"{k} in the peer" for k in ("serviceAccounts", "services") if k in peer]
+    notes += ["services in the peer"] if "services" in peer else []
     notes += [f"{local_key}.{k} (the policy's own endpoint)" for k in local if k not in ("ports", "notPorts")]
     notes += ["source ports"] if "ports" in source or "notPorts" in source else []
     return notes
@@ -140,6 +148,9 @@ def _port_range(r: Reader, item: object, path: str, span: object) -> tuple[int |
 def entity(r: Reader, ctx: RuleContext, ent: LMap, path: str) -> tuple[Match, ...]:
     """The peer alternatives of an entity rule (every criterion ANDed)."""
     sel = selector_text(r, ent, "selector", path)
+    accounts, _ = service_accounts(r, ent, path)
+    if accounts is not None:  # ANDed with the selector (getEndpointSelector)
+        sel = And((accounts, sel)) if sel is not None else accounts
     not_sel = selector_text(r, ent, "notSelector", path)
     ns_sel = selector_text(r, ent, "namespaceSelector", path)
     nets = _nets(r, ent, "nets", path)
@@ -162,6 +173,23 @@ def entity(r: Reader, ctx: RuleContext, ent: LMap, path: str) -> tuple[Match, ..
     out.append(Match(networks=nets, not_networks=(not_nets or ()) + excluded_sets or None, external_only=True,
                      networks_match_pods=True))  # fmt: skip
     return tuple(out)
+
+
+def service_accounts(r: Reader, ent: LMap, path: str) -> tuple[Node | None, bool]:
+    """An entity rule's `serviceAccounts` as an endpoint selector (None: not set, or not modelled), and
+    whether its `selector` could be modelled."""
+    match: LMap | None = r.field(ent, "serviceAccounts", LMap, path)
+    if match is None:
+        return None, True
+    names: LSeq = r.field(match, "names", LSeq, f"{path}.serviceAccounts") or LSeq()
+    selector = selector_text(r, match, "selector", f"{path}.serviceAccounts")
+    return service_account_node([str(n) for n in names], selector)
+
+
+def service_account_notes(r: Reader, ent: LMap, path: str) -> list[str]:
+    _, modelled = service_accounts(r, ent, path)
+    return [] if modelled else ["serviceAccounts.selector on ServiceAccount labels (only projectcalico.org/name "
+                                "is known offline)"]
 
 
 def _scoped(sel: Node | None, ns_sel: Node | None, namespace: str | None, selected: bool) -> Node | None:

@@ -88,3 +88,45 @@ def set_labels(s: NetSet, namespaces: dict[str, Namespace]) -> dict[str, str]:
     ns = namespaces.get(s.namespace)
     ns_labels = {**(ns.labels if ns else {}), NAME_KEY: s.namespace, NAMESPACE_NAME_LABEL: s.namespace}
     return {**s.labels, NAMESPACE_KEY: s.namespace, **{PREFIX + k: v for k, v in ns_labels.items()}}
+
+
+# Calico labels every workload endpoint with its pod's service account name (`spec.serviceAccountName`,
+# "default" when unset) and, prefixed `pcsa.`, with the account's own labels; a rule's
+# `serviceAccounts.names` becomes `projectcalico.org/serviceaccount in {..}` ANDed with its selector
+# and a `serviceAccountSelector` is rewritten onto `pcsa.` labels (libcalico-go
+# `updateprocessors/rules.go`, parseServiceAccounts; docs.tigera.io/calico/latest/reference/resources/
+# networkpolicy#serviceaccountmatch). ServiceAccount objects are not read, so of an account's labels only
+# its automatic `projectcalico.org/name` (calico-labels: "Labels for matching service accounts") is known.
+SERVICE_ACCOUNT_KEY = "projectcalico.org/serviceaccount"
+
+
+def service_account_node(names: Sequence[str], selector: Node | None) -> tuple[Node | None, bool]:
+    """The endpoint selector for `names` and a service-account `selector`, and whether the selector
+    could be modelled (only `projectcalico.org/name` terms can; otherwise it is left out)."""
+    parts: list[Node] = []
+    modelled = selector is None or _names_only(selector)
+    if selector is not None and modelled:
+        parts.append(_on_account_name(selector))
+    if names:
+        parts.append(Term(SERVICE_ACCOUNT_KEY, Operator.IN, tuple(names)))
+    if not parts:
+        return None, modelled
+    return (parts[0] if len(parts) == 1 else And(tuple(parts))), modelled
+
+
+def _names_only(node: Node) -> bool:
+    if isinstance(node, Not):
+        return _names_only(node.node)
+    if isinstance(node, And | Or):
+        return all(_names_only(n) for n in node.nodes)
+    return node.op is None and node.key == "" or node.key == NAME_KEY
+
+
+def _on_account_name(node: Node) -> Node:
+    if isinstance(node, Not):
+        return Not(_on_account_name(node.node))
+    if isinstance(node, And):
+        return And(tuple(_on_account_name(n) for n in node.nodes))
+    if isinstance(node, Or):
+        return Or(tuple(_on_account_name(n) for n in node.nodes))
+    return node if node.op is None else Term(SERVICE_ACCOUNT_KEY, node.op, node.values)

@@ -27,8 +27,10 @@ from policylint.load.fields import Reader, Skip
 from policylint.load.located_yaml import LMap, LSeq
 from policylint.model.build_cilium_peers import L3, Scoping, l3_peers
 from policylint.model.build_cilium_ports import Rejected, port_rules
-from policylint.model.build_cilium_selector import intersect, peer_scope, read_selector, subject_scope, translate
+from policylint.model.build_cilium_selector import intersect, peer_scope, read_translated, subject_scope
 from policylint.model.build_meta import metadata
+from policylint.model.cilium_services import ServiceBackends
+from policylint.model.endpoints import ServiceEndpoints
 from policylint.model.policy import Direction
 from policylint.model.rule_form import (
     NETWORK_POLICY_RANK,
@@ -42,7 +44,7 @@ from policylint.model.rule_form import (
     TierPolicy,
 )
 from policylint.model.selector import EVERYTHING
-from policylint.model.workload import Namespace
+from policylint.model.workload import Namespace, Service
 
 CILIUM_TIER = "Cilium"
 CNP, CCNP = "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy"
@@ -52,10 +54,17 @@ SECTIONS = (("ingress", Direction.INGRESS, Action.ALLOW), ("ingressDeny", Direct
             ("egress", Direction.EGRESS, Action.ALLOW), ("egressDeny", Direction.EGRESS, Action.DENY))
 
 
+DEFAULT_VERSION = "1.18"
+EMPTY_LIST_SINCE = 15  # an explicit empty peer list selects nothing (issue #14; build_cilium_peers.py)
+NO_SECTIONS_REJECTED_SINCE = 17  # a rule without ingress/egress sections is rejected (issue #14)
+
+
 @dataclass(frozen=True, slots=True)
 class CiliumOptions:
-    """Points where Cilium versions differ (defaults: 1.18)."""
+    """Points where Cilium versions differ (defaults: 1.18). `.policylint.yaml` sets them with
+    `cilium: {version: "1.14"}` (and `namespace_labels_widen` on its own)."""
 
+    version: str = DEFAULT_VERSION
     # 1.15+: `fromEndpoints: []` and the like select nothing (before: every peer).
     empty_list_selects_nothing: bool = True
     # 1.17+: a rule with none of ingress/ingressDeny/egress/egressDeny is rejected (before: no effect).
@@ -64,17 +73,28 @@ class CiliumOptions:
     # policy's namespace (utils.go getEndpointSelector); older agents confined it (docs kubernetes.rst).
     namespace_labels_widen: bool = True
 
+    @staticmethod
+    def for_version(version: str, namespace_labels_widen: bool = True) -> CiliumOptions:
+        """The semantics of Cilium `version` ("1.N")."""
+        minor = int(version.split(".")[1])
+        return CiliumOptions(version, empty_list_selects_nothing=minor >= EMPTY_LIST_SINCE,
+                             reject_rule_without_sections=minor >= NO_SECTIONS_REJECTED_SINCE,
+                             namespace_labels_widen=namespace_labels_widen)  # fmt: skip
+
 
 def build_cilium(r: Reader, objects: Sequence[LMap], default_namespace: str,
-                 namespaces: Sequence[Namespace], options: CiliumOptions | None = None) -> list[Tier]:
+                 namespaces: Sequence[Namespace], options: CiliumOptions | None = None,
+                 services: Sequence[Service] = (),
+                 endpoints: Sequence[ServiceEndpoints] = ()) -> list[Tier]:  # fmt: skip
     opts = options or CiliumOptions()
+    backends = ServiceBackends.of(endpoints, services)
     policies: list[TierPolicy] = []
     for doc in objects:
         kind = doc.get("kind")
         if doc.get("apiVersion") != "cilium.io/v2" or kind not in (CNP, CCNP):
             continue
         try:
-            policies.extend(_policy(r, doc, str(kind), default_namespace, opts))
+            policies.extend(_policy(r, doc, str(kind), default_namespace, opts, backends))
         except Skip:
             continue
         except Rejected as err:
@@ -88,7 +108,8 @@ def build_cilium(r: Reader, objects: Sequence[LMap], default_namespace: str,
                  holds_network_policy=True)]
 
 
-def _policy(r: Reader, doc: LMap, kind: str, default_namespace: str, opts: CiliumOptions) -> list[TierPolicy]:
+def _policy(r: Reader, doc: LMap, kind: str, default_namespace: str, opts: CiliumOptions,
+            backends: ServiceBackends) -> list[TierPolicy]:  # fmt: skip
     meta = metadata(r, doc, kind, default_namespace)
     namespace = meta.namespace if kind == CNP else None
     specs: list[tuple[str, LMap]] = []
@@ -100,11 +121,12 @@ def _policy(r: Reader, doc: LMap, kind: str, default_namespace: str, opts: Ciliu
     if not specs:
         raise Rejected(doc.span, f"{kind} {meta.name}: needs 'spec' or 'specs'")
     origin = Origin(kind, meta.name, namespace, doc.span, CILIUM_TIER)
-    out = [_spec(r, origin, prefix, spec, opts) for prefix, spec in specs]
+    out = [_spec(r, origin, prefix, spec, opts, backends) for prefix, spec in specs]
     return [p for p in out if p is not None]
 
 
-def _spec(r: Reader, origin: Origin, prefix: str, spec: LMap, opts: CiliumOptions) -> TierPolicy | None:
+def _spec(r: Reader, origin: Origin, prefix: str, spec: LMap, opts: CiliumOptions,
+          backends: ServiceBackends) -> TierPolicy | None:  # fmt: skip
     path = f"{prefix or 'spec.'}".rstrip(".")
     if "nodeSelector" in spec and "endpointSelector" not in spec:
         r.problems.append(InputProblem(HOST_POLICY, spec.key_span("nodeSelector"),
@@ -114,10 +136,11 @@ def _spec(r: Reader, origin: Origin, prefix: str, spec: LMap, opts: CiliumOption
     if "endpointSelector" not in spec:
         raise Rejected(spec.span, f"{path}: needs endpointSelector or nodeSelector")
     if not any(key in spec for key, _, _ in SECTIONS) and opts.reject_rule_without_sections:
-        raise Rejected(spec.span, f"{path}: has none of ingress, ingressDeny, egress, egressDeny (Cilium 1.17+)")
-    subject = subject_scope(translate(read_selector(r, spec["endpointSelector"], spec.value_span("endpointSelector"),
-                                                    f"{path}.endpointSelector")), origin.namespace)
-    scoping = Scoping(origin.namespace, opts.namespace_labels_widen, opts.empty_list_selects_nothing)
+        raise Rejected(spec.span, f"{path}: has none of ingress, ingressDeny, egress, egressDeny (Cilium 1.17+; "
+                       f"following Cilium {opts.version}, `cilium: {{version}}` in .policylint.yaml)")
+    subject = subject_scope(read_translated(r, spec["endpointSelector"], spec.value_span("endpointSelector"),
+                                            f"{path}.endpointSelector"), origin.namespace)
+    scoping = Scoping(origin.namespace, opts.namespace_labels_widen, opts.empty_list_selects_nothing, backends)
     rules: list[FormRule] = []
     for key, direction, action in SECTIONS:
         seq = spec.get(key)
@@ -150,6 +173,8 @@ def _directions(spec: LMap) -> tuple[Direction, ...]:
 def _rule(r: Reader, item: LMap, direction: Direction, action: Action, origin: Origin, path: str,
           scoping: Scoping) -> FormRule:
     prefix = "from" if direction is Direction.INGRESS else "to"
+    if "toServices" in item and "toPorts" in item:  # language.rst "Services based", Limitations
+        raise Rejected(item.key_span("toPorts"), f"{path}: combining toServices and toPorts is not supported by Cilium")
     l3 = l3_peers(r, item, prefix, path, scoping)
     ports = port_rules(r, item, path)
     unmodelled = list(ports.l7)
@@ -174,7 +199,7 @@ def _with_requires(r: Reader, item: LMap, prefix: str, path: str, l3: L3, scopin
     seq = item.get(key)
     if not isinstance(seq, LSeq) or not seq:
         return l3.peers
-    needs = [peer_scope(translate(read_selector(r, s, seq.item_span(i), f"{path}.{key}[{i}]")), scoping.namespace,
+    needs = [peer_scope(read_translated(r, s, seq.item_span(i), f"{path}.{key}[{i}]"), scoping.namespace,
                         scoping.namespace_labels_widen) for i, s in enumerate(seq)]
     out: list[Match] = []
     for m in l3.peers:

@@ -9,8 +9,10 @@ Sources (cilium/cilium): pkg/policy/api/ingress.go, egress.go (field meanings), 
 - `fromEntities`/`toEntities`: world -> outside the cluster, cluster -> every pod (and nodes,
   not modelled), all -> everything; host, remote-node, kube-apiserver, ingress, health, init,
   unmanaged -> named peers the analysis cannot see; none -> nothing.
-- `toServices`, `toFQDNs`, `fromNodes`/`toNodes`, `fromGroups`/`toGroups`: resolved at run time
-  (Service endpoints, DNS answers, nodes, cloud groups): named, matched by nothing modelled.
+- `toServices`: the endpoints of the named Services without a selector, as the input's Endpoints /
+  EndpointSlices list them (model/cilium_services.py); a Service with a selector matches nothing.
+- `toFQDNs`, `fromNodes`/`toNodes`, `fromGroups`/`toGroups`: resolved at run time (DNS answers,
+  nodes, cloud groups): named, matched by nothing modelled.
 - Every L3 field absent: every peer. A field written as an empty list selects nothing (Cilium
   1.15+, CiliumOptions.empty_list_selects_nothing).
 - At most one kind of L3 peer per rule (rule_validation.go: "combining X and Y is not supported").
@@ -24,8 +26,9 @@ from dataclasses import dataclass
 from policylint.load.fields import Reader, Skip
 from policylint.load.located_yaml import LMap, LSeq
 from policylint.model.build_cilium_ports import Rejected
-from policylint.model.build_cilium_selector import Translated, peer_scope, read_selector, translate
+from policylint.model.build_cilium_selector import Translated, peer_scope, read_translated
 from policylint.model.build_policy import parse_cidr
+from policylint.model.cilium_services import ServiceBackends
 from policylint.model.policy import IPBlock
 from policylint.model.rule_form import EVERY_PEER, Match
 
@@ -42,6 +45,7 @@ class Scoping:
     namespace: str | None  # the policy's namespace; None for a clusterwide policy
     namespace_labels_widen: bool
     empty_list_selects_nothing: bool
+    backends: ServiceBackends | None = None  # the input's Services and their endpoints (toServices)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +82,8 @@ def l3_peers(r: Reader, rule: LMap, prefix: str, path: str, scoping: Scoping) ->
         peers = tuple(_cidr_rule(seq, i, here) for i in range(len(seq)))
     elif kind == "Entities":
         peers = tuple(m for i in range(len(seq)) for m in _entity(seq, i, here))
+    elif kind == "Services" and scoping.backends is not None:
+        peers = tuple(m for i in range(len(seq)) for m in scoping.backends.peers(seq[i], f"{here}[{i}]"))
     elif kind == "FQDNs":
         fqdns = tuple(_fqdn(item) for item in seq)
         peers = tuple(Match(unresolved=(f"toFQDNs {f} (DNS answers at run time)",)) for f in fqdns)
@@ -87,7 +93,7 @@ def l3_peers(r: Reader, rule: LMap, prefix: str, path: str, scoping: Scoping) ->
 
 
 def _endpoint(r: Reader, seq: LSeq, i: int, path: str, scoping: Scoping) -> Match:
-    t: Translated = translate(read_selector(r, seq[i], seq.item_span(i), f"{path}[{i}]"))
+    t: Translated = read_translated(r, seq[i], seq.item_span(i), f"{path}[{i}]")
     if t.reserved:
         return Match(unresolved=tuple(f"reserved identity {x}" for x in t.reserved) + t.opaque)
     if t.opaque:

@@ -18,9 +18,10 @@ every namespace.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from policylint.findings import Span
+from policylint.findings import InputProblem, Span
 from policylint.load.fields import Reader, Skip, shown
 from policylint.load.located_yaml import LMap, LSeq
 from policylint.model.build_selector import requirement
@@ -33,6 +34,25 @@ NAMESPACE_LABELS = "io.cilium.k8s.namespace.labels."
 # Identity labels that manifests do not carry (service account, cluster-mesh cluster name).
 OPAQUE_KEYS = ("io.cilium.k8s.policy.serviceaccount", "io.cilium.k8s.policy.cluster")
 POD_SOURCES = ("k8s", "any")
+
+# Cilium's default identity label filter (pkg/labelsfilter/filter.go defaultLabelPrefixCfg): pod
+# labels whose key starts with one of these (regular expressions anchored at the key's start) are
+# left out of the security identity, so policy selectors never see them, unless a longer kept
+# prefix also matches (io.kubernetes.pod.namespace, io.cilium.k8s.namespace.labels,
+# app.kubernetes.io). controller-uid joined the list in Cilium 1.15.5 (#31964).
+IGNORED_LABELS = re.compile(
+    r"io\.kubernetes|kubernetes\.io|statefulset\.kubernetes\.io/pod-name|apps\.kubernetes\.io/pod-index"
+    r"|batch\.kubernetes\.io/job-completion-index|.*beta\.kubernetes\.io|k8s\.io|pod-template-generation"
+    r"|pod-template-hash|controller-revision-hash|annotation|etcd_node|controller-uid|batch\.kubernetes\.io/controller-uid"
+)
+KEPT_LABELS = ("io.kubernetes.pod.namespace", "io.cilium.k8s.namespace.labels", "app.kubernetes.io",
+               "io.cilium.k8s.policy.cluster")  # fmt: skip
+
+
+def identity_label(key: str) -> bool:
+    """Whether a pod label with this key is part of its Cilium identity (the default filter)."""
+    m = IGNORED_LABELS.match(key)
+    return m is None or any(key.startswith(k) and len(k) > m.end() for k in KEPT_LABELS)
 
 
 def split_key(key: str) -> tuple[str, str]:
@@ -59,6 +79,7 @@ class Translated:
     opaque: tuple[str, ...] = ()
     names_namespace: bool = False
     names_namespace_labels: bool = False
+    filtered: tuple[str, ...] = ()  # pod label keys left out of identities (IGNORED_LABELS)
 
 
 def read_selector(r: Reader, value: object, span: Span, path: str) -> LabelSelector:
@@ -83,6 +104,7 @@ def translate(selector: LabelSelector) -> Translated:
     names: list[Requirement] = []
     reserved: list[str] = []
     opaque: list[str] = []
+    filtered: list[str] = []
     for req in _requirements(selector):
         source, key = split_key(req.key)
         if source == "reserved":
@@ -96,12 +118,30 @@ def translate(selector: LabelSelector) -> Translated:
             namespaces.append(Requirement(key[len(NAMESPACE_LABELS):], req.operator, req.values, req.span))
         elif key in OPAQUE_KEYS:
             opaque.append(req.key)
+        elif not identity_label(key):
+            # No identity carries the label: a test for it never holds, one for its absence always does.
+            filtered.append(req.key)
+            if req.operator in (Operator.IN, Operator.EXISTS):
+                pods.append(Requirement(key, Operator.IN, (), req.span))
         else:
             pods.append(Requirement(key, req.operator, req.values, req.span))
     return Translated(
         LabelSelector((), tuple(pods), selector.span), tuple(namespaces), tuple(names),
-        tuple(reserved), tuple(opaque), bool(names), bool(namespaces),
+        tuple(reserved), tuple(opaque), bool(names), bool(namespaces), tuple(filtered),
     )
+
+
+NON_IDENTITY_LABEL = "NP749"  # rules/np749_cilium_non_identity_label.py
+
+
+def read_translated(r: Reader, value: object, span: Span, path: str) -> Translated:
+    """A selector read and translated; a test of a label Cilium leaves out of identities is reported."""
+    t = translate(read_selector(r, value, span, path))
+    for key in dict.fromkeys(t.filtered):
+        r.problems.append(InputProblem(NON_IDENTITY_LABEL, span, (
+            f"{path} tests {key!r}, which Cilium leaves out of security identities (default label filter): "
+            "a test for it matches no endpoint, a test for its absence every endpoint")))
+    return t
 
 
 def scope_of(t: Translated, confine_to: str | None) -> PodScope:

@@ -16,7 +16,7 @@ def namespace(r: Reader, doc: LMap, meta: Meta) -> Namespace:
 def service(r: Reader, doc: LMap, meta: Meta) -> Service:
     spec = r.field(doc, "spec", LMap, "Service", skip=False)
     if spec is None:
-        return Service(meta.namespace, meta.name, span=doc.span, annotations=meta.annotations)
+        return Service(meta.namespace, meta.name, span=doc.span, annotations=meta.annotations, labels=meta.labels)
     kind = r.field(spec, "type", str, "spec", skip=False) or "ClusterIP"
     selector_map = r.labels(spec, "selector", "spec")
     ports: list[ServicePort] = []
@@ -32,7 +32,7 @@ def service(r: Reader, doc: LMap, meta: Meta) -> Service:
                    r.field(spec, "externalTrafficPolicy", str, "spec", skip=False) or "Cluster",
                    spec.value_span("type") if "type" in spec else None,
                    r.field(spec, "clusterIP", str, "spec", skip=False),
-                   r.field(spec, "externalName", str, "spec", skip=False))  # fmt: skip
+                   r.field(spec, "externalName", str, "spec", skip=False), meta.labels)  # fmt: skip
 
 
 def _strings(r: Reader, spec: LMap, key: str) -> tuple[str, ...]:

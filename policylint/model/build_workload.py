@@ -30,13 +30,26 @@ def workload(r: Reader, doc: LMap, kind: str, meta: Meta) -> Workload:
     spec = r.field(template, "spec", LMap, "template", skip=False)
     ports = container_ports(r, spec) if spec is not None else ()
     host = r.field(spec, "hostNetwork", bool, "spec", skip=False) if spec is not None else None
+    account = _service_account(r, spec)
     if kind != "Pod":
-        return Workload(meta.namespace, meta.name, kind, labels, ports, bool(host), doc.span, meta.annotations)
+        return Workload(meta.namespace, meta.name, kind, labels, ports, bool(host), doc.span, meta.annotations,
+                        service_account=account)  # fmt: skip
     # A Pod's address lets `query` accept it as an endpoint (`kubectl get pods -o yaml` has status.podIP).
     status = r.field(doc, "status", LMap, "Pod", skip=False)
     ip = r.field(status, "podIP", str, "status", skip=False) if status is not None else None
     return Workload(meta.namespace, meta.name, kind, labels, ports, bool(host), doc.span, meta.annotations,
-                    pod_ips=(ip,) if ip else ())  # fmt: skip
+                    pod_ips=(ip,) if ip else (), service_account=account)  # fmt: skip
+
+
+def _service_account(r: Reader, spec: LMap | None) -> str:
+    """spec.serviceAccountName, else the deprecated spec.serviceAccount, else "default" (core/v1 PodSpec)."""
+    if spec is None:
+        return "default"
+    for key in ("serviceAccountName", "serviceAccount"):
+        name = r.field(spec, key, str, "spec", skip=False)
+        if name:
+            return str(name)
+    return "default"
 
 
 def ordinals(r: Reader, doc: LMap) -> range:

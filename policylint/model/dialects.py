@@ -8,14 +8,17 @@ Register a dialect by adding its builder to DIALECTS (one line each).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
 
 from policylint.load.fields import Reader
 from policylint.load.located_yaml import LMap
 from policylint.model.build_calico import build_calico
-from policylint.model.build_cilium import build_cilium
+from policylint.model.build_cilium import CiliumOptions, build_cilium
 from policylint.model.build_network_policy_api import network_policy_api_tiers
+from policylint.model.endpoints import ServiceEndpoints
 from policylint.model.rule_form import Tier
-from policylint.model.workload import Namespace
+from policylint.model.workload import Namespace, Service
 
 # (reader, objects of the dialect's kinds, default namespace, namespaces read) -> tiers.
 # Problems go to reader.problems, located at their file and line, like every builder's.
@@ -28,11 +31,25 @@ DIALECTS: tuple[DialectBuilder, ...] = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class DialectOptions:
+    """Settings a dialect's builder takes from the config (`.policylint.yaml` `cilium:`)."""
+
+    cilium: CiliumOptions = field(default_factory=CiliumOptions)
+
+
 def build_tiers(
-    r: Reader, objects: Sequence[LMap], default_namespace: str, namespaces: Sequence[Namespace]
+    r: Reader, objects: Sequence[LMap], default_namespace: str, namespaces: Sequence[Namespace],
+    options: DialectOptions | None = None, services: Sequence[Service] = (),
+    endpoints: Sequence[ServiceEndpoints] = (),
 ) -> tuple[Tier, ...]:
-    """Every dialect's tiers, merged by name, in evaluation order (rank, then name)."""
+    """Every dialect's tiers, merged by name, in evaluation order (rank, then name). `services` and
+    `endpoints`: the input's Services and their EndpointSlices (Cilium resolves toServices with them)."""
+    opts = options or DialectOptions()
+    builders = [partial(build_cilium, options=opts.cilium, services=services, endpoints=endpoints)
+                if b is build_cilium else b
+                for b in DIALECTS]  # fmt: skip
     tiers: list[Tier] = []
-    for build in DIALECTS:
+    for build in builders:
         tiers.extend(build(r, objects, default_namespace, namespaces))
     return tuple(sorted(tiers, key=lambda t: (t.rank, t.name)))

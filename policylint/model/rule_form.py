@@ -99,6 +99,7 @@ class Origin:
     rule_index: int | None = None  # 0-based index within the direction's list; None for a policy
     section: str = ""  # the list the rule is in, as written: "ingress", "egressDeny", ...
     action_written: str = ""  # the action as the dialect spells it: "Accept", "Allow"
+    staged_action: str = ""  # Calico Staged* kinds: "Set" (preview as enforced), "Delete", "Learn", "Ignore"
 
     @property
     def ref(self) -> str:

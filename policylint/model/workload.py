@@ -44,6 +44,7 @@ class Workload:
     # Not written in the input: how policylint knows of it ("from Prometheus monitoring/k8s via the
     # Prometheus Operator's rules", model/build_operators.py; "declared in .policylint.yaml").
     derived: str | None = field(default=None, compare=False)
+    service_account: str = field(default="default", compare=False)  # spec.serviceAccountName (Calico matches it)
 
     @property
     def ref(self) -> str:
@@ -83,6 +84,7 @@ class Service:
     type_span: Span | None = None
     cluster_ip: str | None = None  # "None": headless (no proxy, DNS names the pods)
     external_name: str | None = None  # type ExternalName: a DNS alias, no backends
+    labels: dict[str, str] = field(default_factory=dict, compare=False)  # metadata.labels (Cilium toServices)
 
     @property
     def ref(self) -> str:

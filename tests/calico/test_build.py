@@ -80,11 +80,14 @@ def test_icmp_rule_matches_no_modelled_flow_and_says_so(load_yaml: Load) -> None
     assert rule.peers == () and rule.unmodelled == ("protocol 'ICMP'",)
 
 
-def test_service_accounts_and_http_are_named_as_unmodelled(load_yaml: Load) -> None:
+def test_http_and_service_account_labels_are_named_as_unmodelled(load_yaml: Load) -> None:
+    # Service account names are modelled (tests/calico/test_staged_and_accounts.py); an account's
+    # own labels are not (ServiceAccount objects are not read).
     spec = ("  ingress:\n  - action: Allow\n    http: {methods: [GET]}\n"
-            "    source: {serviceAccounts: {names: [api]}}\n")
+            "    source: {serviceAccounts: {names: [api], selector: team == 'x'}}\n")
     rule = tier(load_yaml(NS + policy("NetworkPolicy", "p", spec)), "default").policies[0].rules[0]
-    assert set(rule.unmodelled) == {"HTTP match", "serviceAccounts in the peer"}
+    assert set(rule.unmodelled) == {"HTTP match", "serviceAccounts.selector on ServiceAccount labels (only "
+                                    "projectcalico.org/name is known offline)"}
 
 
 def test_namespaced_policy_selects_in_its_namespace(load_yaml: Load) -> None:

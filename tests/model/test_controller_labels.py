@@ -119,6 +119,27 @@ def test_pods_differing_only_in_labels_no_selector_tests_stay_one_workload() -> 
     assert [p.rule for p in result.problems] == []
 
 
+def test_a_selector_testing_a_key_without_telling_the_pods_apart_does_not_split_them() -> None:
+    # `quarantine: "false"` tests the key both pods differ in, yet selects neither: they behave
+    # alike, so they stay one workload (NCA's Calico corpus, testcase21: a selector on `app` that
+    # no pod matches keeps a DaemonSet whose pods differ in `app` as one workload).
+    result = load_text(PODS + QUARANTINE.replace('"true"', '"false"'))
+    assert [w.name for w in result.cluster.workloads] == ["agent"]
+    assert [p.rule for p in result.problems] == []
+
+
+def test_a_service_selector_that_tells_the_pods_apart_splits_them() -> None:
+    # A Service selects pods by their own labels too (core/v1 ServiceSpec.selector).
+    service = """---
+apiVersion: v1
+kind: Service
+metadata: {name: quarantined, namespace: ops}
+spec: {selector: {quarantine: "true"}, ports: [{port: 80}]}
+"""
+    result = load_text(PODS + service)
+    assert sorted(w.name for w in result.cluster.workloads) == ["agent", "agent-bbbbb"]
+
+
 def test_a_mirror_pod_owned_by_its_node_is_a_pod() -> None:
     text = """\
 apiVersion: v1
@@ -145,3 +166,21 @@ metadata:
 spec: {containers: [{name: c, image: x}]}
 """
     assert [p.rule for p in load_text(text).problems] == ["NP002"]
+
+
+def test_pods_only_a_calico_selector_tells_apart_stay_one_workload_and_that_is_said() -> None:
+    # Dialect selectors do not split an owner's pods (docs/calico.md, "Pods of one owner"); the
+    # answer is then the first pod's, so the input problem names both label sets.
+    calico = """---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: quarantine, namespace: ops}
+spec:
+  selector: quarantine == 'true'
+  types: [Ingress]
+"""
+    result = load_text(PODS + calico)
+    assert [w.name for w in result.cluster.workloads] == ["agent"]
+    [problem] = result.problems
+    assert problem.rule == "NP006"
+    assert "agent-bbbbb" in problem.message and "one workload with the labels of agent-aaaaa" in problem.message

@@ -13,8 +13,16 @@ import z3
 from policylint.engine.connset import ConnSet
 from policylint.engine.flow import Assumptions, Endpoint, Flow
 from policylint.engine.smt.encode import Addresses, AnyEndpoint, Encoder, EndpointSpec, FlowVars, Pods
+from policylint.engine.smt.form import FormEncoder
 from policylint.engine.smt.solve import Budget, Sat, Undecided, check
-from policylint.engine.smt.symbols import NAME, Universe, Z, fresh_endpoint, same_namespace_same_labels
+from policylint.engine.smt.symbols import (
+    NAME,
+    Universe,
+    Z,
+    cluster_selectors,
+    fresh_endpoint,
+    same_namespace_same_labels,
+)
 from policylint.engine.smt.witness import (
     SyntheticPod,
     Witness,
@@ -24,6 +32,7 @@ from policylint.engine.smt.witness import (
     verify_witness,
 )
 from policylint.model import PROTOCOLS, Cluster, Direction, LabelSelector, NetworkPolicy, Rule
+from policylint.model.rule_form import FormRule, TierPolicy
 
 __all__ = [
     "Addresses",
@@ -33,6 +42,7 @@ __all__ = [
     "Pods",
     "SmtEngine",
     "SyntheticPod",
+    "TierEntry",
     "Undecided",
     "UndecidedError",
     "Witness",
@@ -41,6 +51,7 @@ __all__ = [
 ]
 
 PolicyRule = tuple[NetworkPolicy, Rule]
+TierEntry = tuple[TierPolicy, FormRule]  # a rule of a tier policy
 DEFAULT_TIMEOUT_MS = 5_000
 DEFAULT_BUDGET_SECONDS = 120.0
 
@@ -178,6 +189,37 @@ class SmtEngine:
             if r.direction is rule.direction and r in p.rules(r.direction):
                 formulas.append(z3.Not(z3.And(enc.selects(p, target), enc.rule(p, r, peer, flow))))
         return self._ask(enc, flow, formulas)
+
+    def tier_entry_reached(self, direction: Direction, musts: Sequence[TierEntry],
+                           blockers: Sequence[TierEntry]) -> Witness | Undecided | None:  # fmt: skip
+        """A flow in `direction` that every entry of `musts` matches (each rule, for a pod its policy
+        selects: any pod, any peer, any port) and no entry of `blockers` matches; None if there is none.
+        With `blockers` the entries before a rule in a first-match tier, this asks whether it can fire."""
+        enc, flow = self._setup([])
+        form = FormEncoder(enc)
+        ingress = direction is Direction.INGRESS
+        target, peer = (flow.dst, flow.src) if ingress else (flow.src, flow.dst)
+        formulas = enc.constrain(target, Pods()) + enc.constrain(peer, AnyEndpoint())
+        formulas += [z3.And(form.subject(p, target), form.rule(r, peer, flow)) for p, r in musts]
+        formulas += [z3.Not(z3.And(form.subject(p, target), form.rule(r, peer, flow))) for p, r in blockers]
+        return self._ask(enc, flow, formulas)
+
+    def lost(self, after: Cluster, src: EndpointSpec, dst: EndpointSpec, conns: ConnSet,
+             src_selected_by: TierPolicy | None = None) -> Witness | Undecided | None:  # fmt: skip
+        """A flow from `src` to `dst` on `conns` that this cluster allows and `after` (the same
+        workloads under other policies) denies, with the source a pod `src_selected_by` selects in
+        `after` when given; None if no pod or address that could exist loses such a flow."""
+        u = Universe.of(self.cluster, [*cluster_selectors(after), *_spec_selectors(src), *_spec_selectors(dst)])
+        flow = FlowVars(fresh_endpoint(self.ctx, u, "src"), fresh_endpoint(self.ctx, u, "dst"),
+                        z3.Const("protocol", next(iter(self.protos.values())).sort()),
+                        z3.BitVec("port", 16, self.ctx))  # fmt: skip
+        now, later = Encoder(self.cluster, u, self.assumptions, self.protos), Encoder(after, u, self.assumptions,
+                                                                                      self.protos)  # fmt: skip
+        formulas = now.constrain(flow.src, src) + now.constrain(flow.dst, dst) + [self._conns(flow, conns)]
+        formulas += [now.allowed(flow), z3.Not(later.allowed(flow))]
+        if src_selected_by is not None:
+            formulas.append(FormEncoder(later).subject(src_selected_by, flow.src))
+        return self._ask(now, flow, formulas)
 
     def rule_covered(self, policy: NetworkPolicy, rule: Rule, others: list[PolicyRule]) -> bool | Undecided:
         """Is everything `rule` admits (over all pods, namespaces, addresses, ports) also admitted
