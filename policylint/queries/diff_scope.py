@@ -7,6 +7,12 @@ pods and namespaces on both sides; named ports resolve on the same destination).
 workloads whose egress policies changed and columns of those whose ingress policies changed can
 differ; every other pair is equal on both sides without being evaluated. When the sides differ in
 anything else, `scope` returns None and the diff compares everything.
+
+With dialect tiers the same holds per side: a side is decided by the tier policies about its
+workload in that direction (engine/tiers.py: selecting it and governing the direction or holding a
+rule of it), in tier order, and by the NetworkPolicies isolating it. When the tiers themselves
+(name, combine rule, rank, default, whether one holds NetworkPolicy) are the same on both sides,
+only the workloads whose list of such policies differs are recomputed.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from policylint.engine.bitset import bit_indices
 from policylint.engine.concrete import Evaluator
 from policylint.findings import Span
 from policylint.model.policy import Direction
@@ -57,11 +64,14 @@ def _keys(ev: Evaluator) -> dict[tuple[str, str, str], int] | None:
 
 def _same_world(base: Evaluator, head: Evaluator) -> bool:
     b, h = base.cluster, head.cluster
-    if base.layered or head.layered:  # other tiers decide too: compare everything
-        return False
-    if base.assumptions != head.assumptions or content(b.tiers) != content(h.tiers):
+    if base.assumptions != head.assumptions or _tier_frames(base) != _tier_frames(head):
         return False
     return [(ns.name, ns.labels) for ns in b.namespaces] == [(ns.name, ns.labels) for ns in h.namespaces]
+
+
+def _tier_frames(ev: Evaluator) -> list[tuple[Any, ...]]:
+    """The tiers without their policies: what every side's walk shares."""
+    return [(t.name, t.combine, t.rank, t.default_action, t.holds_network_policy) for t in ev.cluster.tiers]
 
 
 def _policies(ev: Evaluator, w: int, direction: Direction, memo: dict[int, Any]) -> Counter[Any]:
@@ -71,6 +81,21 @@ def _policies(ev: Evaluator, w: int, direction: Direction, memo: dict[int, Any])
         if key is None:
             key = memo[p] = content(ev.cluster.policies[p])
         out[key] += 1
+    return out
+
+
+def _tier_sides(ev: Evaluator, direction: Direction) -> list[list[Any]]:
+    """Per workload, the contents of the tier policies about it in `direction`, in walk order
+    (order matters in first-match tiers, so it is kept everywhere)."""
+    out: list[list[Any]] = [[] for _ in ev.workloads]
+    if ev.layers is None:
+        return out
+    for t, tier in enumerate(ev.cluster.tiers):
+        for p in tier.policies:
+            if direction in p.directions or any(r.direction is direction for r in p.rules):
+                key = (t, content(p))
+                for w in bit_indices(ev.layers.subjects(p)):
+                    out[w].append(key)
     return out
 
 
@@ -91,8 +116,10 @@ def scope(base: Evaluator, head: Evaluator) -> Scope | None:
     memo_h: dict[int, Any] = {}
     changed: dict[Direction, list[int]] = {}
     for direction in Direction:
+        tiers_b, tiers_h = _tier_sides(base, direction), _tier_sides(head, direction)
         changed[direction] = [
             b for b in range(len(head_of))
-            if _policies(base, b, direction, memo_b) != _policies(head, head_of[b], direction, memo_h)
+            if tiers_b[b] != tiers_h[head_of[b]]
+            or _policies(base, b, direction, memo_b) != _policies(head, head_of[b], direction, memo_h)
         ]  # fmt: skip
     return Scope(head_of, changed[Direction.EGRESS], changed[Direction.INGRESS])
