@@ -20,25 +20,41 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from policylint.engine.bitset import bit_indices
 from policylint.engine.concrete import Evaluator
 from policylint.findings import Span
 from policylint.model.policy import Direction
+from policylint.model.workload import Workload
 
 SKIPPED_FIELDS = frozenset({"annotations"})  # where a policy or workload is written does not matter
 
 
+_NAMES: dict[type, tuple[str, ...]] = {}  # per dataclass: the fields that carry meaning
+_PLAIN = (str, int, float, bool, type(None), Enum)
+
+
+def _meaningful(cls: type) -> tuple[str, ...]:
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls)
+                                    if f.name not in SKIPPED_FIELDS and not f.name.endswith("span"))  # fmt: skip
+    return names
+
+
 def content(value: Any) -> Any:
     """A hashable value equal for model objects that mean the same, wherever they were written."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        parts = [type(value).__name__]
-        for f in dataclasses.fields(value):
-            item = getattr(value, f.name)
-            if f.name in SKIPPED_FIELDS or f.name.endswith("span") or isinstance(item, Span):
-                continue
-            parts.append(content(item))
+    if isinstance(value, _PLAIN):
+        return value
+    cls = type(value)
+    if dataclasses.is_dataclass(cls):
+        parts: list[Any] = [cls.__name__]
+        for name in _meaningful(cls):
+            item = getattr(value, name)
+            if not isinstance(item, Span):
+                parts.append(content(item))
         return tuple(parts)
     if isinstance(value, tuple | list):
         return tuple(content(v) for v in value)
@@ -99,6 +115,14 @@ def _tier_sides(ev: Evaluator, direction: Direction) -> list[list[Any]]:
     return out
 
 
+def _same_workload(a: Workload, b: Workload) -> bool:
+    """content(a) == content(b), quickly when nothing moved: dataclass equality (which includes the
+    spans) plus the fields it leaves out that content() keeps."""
+    if a == b and a.labels == b.labels and a.pods == b.pods and a.pod_ips == b.pod_ips:
+        return True
+    return bool(content(a) == content(b))
+
+
 def scope(base: Evaluator, head: Evaluator) -> Scope | None:
     """The rows and columns to recompute, or None when the sides differ in more than policies."""
     if not _same_world(base, head):
@@ -109,7 +133,7 @@ def scope(base: Evaluator, head: Evaluator) -> Scope | None:
     head_of = [0] * len(base.workloads)
     for key, b in bk.items():
         h = hk[key]
-        if content(base.workloads[b]) != content(head.workloads[h]):
+        if not _same_workload(base.workloads[b], head.workloads[h]):
             return None
         head_of[b] = h
     memo_b: dict[int, Any] = {}
