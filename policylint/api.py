@@ -26,6 +26,7 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from policylint import runner
 from policylint.cache import cached_load
@@ -59,7 +60,9 @@ from policylint.queries.service_query import (
     source_of_service,
 )
 from policylint.queries.set_explain import explain_set
-from policylint.queries.witness import SymbolicAnswer, symbolic
+
+if TYPE_CHECKING:
+    from policylint.queries.witness import SymbolicAnswer
 
 __all__ = [
     "Answer", "Config", "ConfigError", "EndpointError", "ExposureReport", "Impact", "Input", "InputError", "Matrix",
@@ -212,6 +215,8 @@ def query(source: Paths | Input, src: str, dst: str, config: Config | None = Non
         answer.explained = explain_set(ev, answer, connected_pairs(ev, src_spec, dst_spec, want), want)
     if smt and (src_spec.symbolic or dst_spec.symbolic):
         budget = max(10.0, smt_timeout_ms / 100)
+        from policylint.queries.witness import symbolic  # imports z3 (50 ms): only for symbolic endpoints
+
         _add_symbolic(answer, symbolic(cluster, config.assumptions, src_spec, dst_spec, want, smt_timeout_ms, budget))
     return answer
 

@@ -17,6 +17,7 @@ Location: $POLICYLINT_CACHE_DIR, else $XDG_CACHE_HOME/policylint, else ~/.cache/
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import os
@@ -26,12 +27,13 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from policylint import __version__
 from policylint.load import LoadResult
 from policylint.load.documents import Inputs, discover
 
-FORMAT = 3  # bump when the pickled layout changes meaning (3: Cluster.callers, Workload.derived, Cluster.endpoints)
+FORMAT = 4  # bump when the pickled layout changes meaning (4: callers, derived, endpoints, service accounts)
 
 
 def cache_dir() -> Path:
@@ -93,12 +95,46 @@ def _read(file: Path, key: str) -> LoadResult | None:
             gc.disable()  # unpickling a model makes many objects and no cycles worth collecting
             try:
                 stored_key, result = pickle.load(fh)
+                # The model lives as long as the command: out of the collector's sight, it is not
+                # walked again by every later collection (0.2 s per full one at 5,000 workloads).
+                gc.freeze()
             finally:
                 if was:
                     gc.enable()
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
         return None
     return result if stored_key == key and isinstance(result, LoadResult) else None
+
+
+_Reduced = tuple[type, tuple[Any, ...]]
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _positional_fields(cls: type) -> tuple[str, ...] | None:
+    """The fields a dataclass can be rebuilt from by calling it with them in order, or None when its
+    __init__ does more than store them (init=False or keyword-only fields, __post_init__)."""
+    if cls not in _FIELDS:
+        fields = dataclasses.fields(cls)
+        plain = not hasattr(cls, "__post_init__") and all(f.init and not f.kw_only for f in fields)
+        _FIELDS[cls] = tuple(f.name for f in fields) if plain else None
+    return _FIELDS[cls]
+
+
+class _ModelPickler(pickle.Pickler):
+    """Model objects pickled as `Class(*fields)`.
+
+    The default for a slotted dataclass is a state restored field by field through
+    `dataclasses.fields()`: 60 % of reading a cached model at 5,000 workloads (108 k objects, most of
+    them Spans). Calling the class rebuilds the same object in a third of the time.
+    """
+
+    def reducer_override(self, obj: Any) -> _Reduced | Any:
+        cls = type(obj)
+        if dataclasses.is_dataclass(cls):
+            names = _positional_fields(cls)
+            if names is not None:
+                return cls, tuple(getattr(obj, n) for n in names)
+        return NotImplemented
 
 
 def _write(file: Path, key: str, result: LoadResult) -> None:
@@ -109,7 +145,7 @@ def _write(file: Path, key: str, result: LoadResult) -> None:
         fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".tmp-")  # mode 0600
         try:
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump((key, result), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                _ModelPickler(fh, protocol=pickle.HIGHEST_PROTOCOL).dump((key, result))
             os.replace(tmp, file)
         except BaseException:
             os.unlink(tmp)

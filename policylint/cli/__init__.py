@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import sys
@@ -10,29 +11,40 @@ from types import FrameType
 import click
 
 from policylint import __version__
-from policylint.cli.diff import diff_command
-from policylint.cli.exposure import exposure_command
-from policylint.cli.lint import lint_command
-from policylint.cli.matrix import matrix_command
-from policylint.cli.query import query_command
-from policylint.cli.rules import docs_command, rules_command
-from policylint.cli.serve import serve_command
+
+# Subcommand -> (module, attribute); `--help` lists them sorted, as click does. A command's module is imported
+# only when that command runs: `query` then never imports what lint or diff need (rules, z3).
+COMMANDS = {
+    "lint": ("policylint.cli.lint", "lint_command"),
+    "query": ("policylint.cli.query", "query_command"),
+    "matrix": ("policylint.cli.matrix", "matrix_command"),
+    "diff": ("policylint.cli.diff", "diff_command"),
+    "exposure": ("policylint.cli.exposure", "exposure_command"),
+    "rules": ("policylint.cli.rules", "rules_command"),
+    "docs": ("policylint.cli.rules", "docs_command"),
+    "serve": ("policylint.cli.serve", "serve_command"),
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        where = COMMANDS.get(cmd_name)
+        if where is None:
+            return None
+        command = getattr(importlib.import_module(where[0]), where[1])
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="policylint")
 def cli() -> None:
     """Static analysis and linting for Kubernetes NetworkPolicies."""
-
-
-cli.add_command(lint_command)
-cli.add_command(query_command)
-cli.add_command(matrix_command)
-cli.add_command(diff_command)
-cli.add_command(exposure_command)
-cli.add_command(rules_command)
-cli.add_command(docs_command)
-cli.add_command(serve_command)
 
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it

@@ -12,16 +12,18 @@ Two forms:
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import click
 
 from policylint import api
-from policylint.cli.common import focus_options, handle_errors, input_options, input_paths, resolve_config, write_output
+from policylint.cli.common import focus_options, handle_errors, input_options, input_paths, resolve_config
 from policylint.queries.diff_focus import make_diff_focus, refocus
 from policylint.queries.endpoints import EndpointError
 from policylint.reporters import summary_md
-from policylint.reporters.diff import render_json, render_text
+from policylint.reporters.diff import json_chunks, text_lines
+from policylint.reporters.stream import write_chunks
 
 FORMATS = ("text", "json", "md")
 FAIL_ON = ("added", "new-exposure", "never")
@@ -35,9 +37,11 @@ def triggered(impact: api.Impact, fail_on: str) -> bool:
     return False
 
 
-def render(impact: api.Impact, fmt: str) -> str:
-    renderer = {"json": render_json, "md": summary_md.render}.get(fmt, render_text)
-    return renderer(impact)
+def render(impact: api.Impact, fmt: str) -> Iterator[str]:
+    """The report in pieces, written as they are made (text and json; md is one short summary)."""
+    if fmt == "md":
+        return iter((summary_md.render(impact),))
+    return json_chunks(impact) if fmt == "json" else text_lines(impact)
 
 
 @click.command("diff")
@@ -100,5 +104,5 @@ def diff_command(args: tuple[str, ...], **opts: Any) -> None:
             impact = refocus(impact, focus) if focus.active else impact
         except EndpointError as exc:
             raise click.UsageError(str(exc)) from None
-        write_output(render(impact, opts["fmt"]), opts["output"])
+        write_chunks(render(impact, opts["fmt"]), opts["output"])
     sys.exit(1 if triggered(impact, opts["fail_on"]) else 0)

@@ -24,6 +24,7 @@ from policylint.config import Config
 from policylint.findings import Finding, Report, Severity
 from policylint.progress import Progress
 from policylint.reporters import github, json, sarif, text
+from policylint.reporters.stream import write_chunks
 
 FORMATS = ("text", "json", "sarif", "github")
 FAIL_ON = ("error", "warning", "info", "never")
@@ -105,7 +106,11 @@ def lint_command(paths: tuple[str, ...], **opts: Any) -> None:
             verbose_notes(report, config)
         progress.close()
         color = opts["fmt"] == "text" and not opts["output"] and colors_on(opts["color"], sys.stdout)
-        write_output(render(report, opts["fmt"], config, color), opts["output"], color=color or None)
+        if opts["fmt"] in ("json", "sarif"):  # written as encoded, one finding at a time
+            pieces = json.chunks(report) if opts["fmt"] == "json" else sarif.chunks(report, config.registry)
+            write_chunks(pieces, opts["output"])
+        else:
+            write_output(render(report, opts["fmt"], config, color), opts["output"], color=color or None)
         if opts["statistics"]:
             click.echo(statistics(report), err=True, nl=False)
     sys.exit(0 if opts["exit_zero"] else exit_code(report, opts["fail_on"]))

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from policylint.cni import names as cni_names
 from policylint.config.layers import Layer
@@ -12,6 +10,9 @@ from policylint.config.settings import ConfigError, lookup
 from policylint.findings import Severity
 from policylint.registry import Registry
 from policylint.rulespec import RuleSpec
+
+if TYPE_CHECKING:
+    import jsonschema
 
 SEVERITIES = [s.value for s in Severity]
 EXPECT_BODY: dict[str, Any] = {
@@ -148,6 +149,8 @@ def validate(layer: Layer, registry: Registry) -> None:
                     f"{layer.where(('rules', key))}: {rule.id} {rule.name} reports input problems; "
                     "it cannot be disabled, only given another severity"
                 )
+    import jsonschema  # here: only a config file needs it, and it costs 60 ms to import
+
     validator = jsonschema.Draft202012Validator(config_schema(registry))
     errors = sorted(validator.iter_errors(dict(layer.data)), key=lambda e: [str(p) for p in e.absolute_path])
     if errors:

@@ -48,28 +48,48 @@ def _candidates(rules: tuple[CompiledRule, ...]) -> int:
     return bits
 
 
+@dataclass(frozen=True, slots=True)
+class SidePlan:
+    """One direction's sides, per workload, from isolation and rule peers alone (no ports).
+
+    A side that is not `restricted` admits everything whatever the peer: no NetworkPolicy isolates
+    it and no tier policy is about it in this direction (every tier falls through). A restricted
+    side admits nothing outside `candidates`: the peers its NetworkPolicy rules name when only
+    native NetworkPolicy decides it, every workload when a tier policy selects it (the tier walk
+    is then asked).
+    """
+
+    restricted: list[bool]
+    candidates: list[int]
+    native: list[bool]  # decided by native NetworkPolicy alone (external pieces come from its rules)
+
+
+def side_plan(ev: Evaluator, direction: Direction) -> SidePlan:
+    touched, native_np = 0, True
+    if ev.layers is not None:
+        touched, native_np = ev.layers.touched(direction), ev.layers.native_network_policy
+    restricted: list[bool] = []
+    candidates: list[int] = []
+    native: list[bool] = []
+    for w in range(len(ev.workloads)):
+        if has(touched, w):
+            restricted.append(True)
+            candidates.append(ev.universe)
+            native.append(False)
+        elif native_np and ev.is_isolated(w, direction):
+            restricted.append(True)
+            candidates.append(_candidates(ev.rules_for(w, direction)))
+            native.append(True)
+        else:  # with NetworkPolicy held by a tier, its isolation is that tier's policies (touched)
+            restricted.append(False)
+            candidates.append(0)
+            native.append(True)
+    return SidePlan(restricted, candidates, native)
+
+
 def _workload_pairs(ev: Evaluator) -> list[tuple[int, int]]:
-    n = len(ev.workloads)
-    if ev.layered:  # tiers can allow what no NetworkPolicy names: every pair is a candidate
-        return [(s, d) for s in range(n) for d in range(n) if s != d]
-    in_iso = [ev.is_isolated(w, Direction.INGRESS) for w in range(n)]
-    out_iso = [ev.is_isolated(w, Direction.EGRESS) for w in range(n)]
-    in_cand = [_candidates(ev.rules_for(w, Direction.INGRESS)) if in_iso[w] else 0 for w in range(n)]
-    out_cand = [_candidates(ev.rules_for(w, Direction.EGRESS)) if out_iso[w] else 0 for w in range(n)]
-    open_in = sum(1 << w for w in range(n) if not in_iso[w])
-    open_out = sum(1 << w for w in range(n) if not out_iso[w])
-    reverse: dict[int, int] = {}
-    for s in range(n):
-        if out_iso[s]:
-            for d in bit_indices(out_cand[s] & open_in):
-                reverse[d] = reverse.get(d, 0) | (1 << s)
-    pairs: list[tuple[int, int]] = []
-    for d in range(n):
-        if in_iso[d]:
-            pairs.extend((s, d) for s in bit_indices(in_cand[d]) if not out_iso[s] or has(out_cand[s], d))
-        else:
-            pairs.extend((s, d) for s in bit_indices(open_out | reverse.get(d, 0)))
-    return [(s, d) for s, d in pairs if s != d]
+    plan = PairPlan(ev)
+    return [(s, d) for s in range(len(ev.workloads)) for d in bit_indices(plan.destinations(s))]
 
 
 def _partition(pieces: list[tuple[int, ConnSet]]) -> list[tuple[int, ConnSet]]:
@@ -109,8 +129,11 @@ def _layered_pieces(ev: Evaluator, w: int, direction: Direction) -> list[tuple[i
 
 
 def external_pieces(ev: Evaluator, w: int, direction: Direction) -> list[tuple[int, ConnSet]]:
-    if ev.layered:
-        return _layered_pieces(ev, w, direction)
+    if ev.layers is not None:
+        if has(ev.layers.touched(direction), w):
+            return _layered_pieces(ev, w, direction)
+        if not ev.layers.native_network_policy:
+            return [(ev.space.all, ALL)]  # no tier is about it and NetworkPolicy is a tier's: all falls through
     if not ev.is_isolated(w, direction):
         return [(ev.space.all, ALL)]
     dst = ev.workloads[w] if direction is Direction.INGRESS else None
@@ -161,19 +184,19 @@ class PairPlan:
     """Which destinations each source may reach, from isolation and rule peers alone (no ports).
 
     Built per destination once, then transposed, so a listing can go source by source in rank order
-    without holding every pair.
+    without holding every pair. With tiers, sides no tier policy is about keep the NetworkPolicy
+    shortcuts (engine/tiers.py: `Layers.touched`); the others are asked of the tier walk.
     """
 
     def __init__(self, ev: Evaluator) -> None:
         n = len(ev.workloads)
         self.ev = ev
-        # With other tiers, isolation by NetworkPolicy no longer decides alone: no shortcuts then.
-        self.layered = ev.layered
-        self.in_iso = [ev.is_isolated(w, Direction.INGRESS) for w in range(n)]
-        self.out_iso = [ev.is_isolated(w, Direction.EGRESS) for w in range(n)]
-        self.out_cand = [_candidates(ev.rules_for(w, Direction.EGRESS)) if self.out_iso[w] else 0 for w in range(n)]
+        ingress, egress = side_plan(ev, Direction.INGRESS), side_plan(ev, Direction.EGRESS)
+        # "iso": restricted (SidePlan): isolated by NetworkPolicy, or about which a tier policy is.
+        self.in_iso, self.out_iso = ingress.restricted, egress.restricted
+        self.out_cand = egress.candidates
+        self.in_cand = ingress.candidates
         self.open_in = sum(1 << w for w in range(n) if not self.in_iso[w])
-        self.in_cand: list[int] = [0] * n
         self._out_to: list[int] | None = None
         self._open_out = 0
         # Destinations sharing one candidate-source set are handled together (rules_for is cached per
@@ -181,16 +204,14 @@ class PairPlan:
         groups: dict[int, int] = {}
         for d in range(n):
             if self.in_iso[d]:
-                cand = self.in_cand[d] = _candidates(ev.rules_for(d, Direction.INGRESS))
+                cand = self.in_cand[d]
                 groups[cand] = groups.get(cand, 0) | (1 << d)
-        self.in_from = [0] * n  # isolated destinations whose ingress rules name the source
+        self.in_from = [0] * n  # restricted destinations that may admit the source
         for cand, dsts in groups.items():
             for s in bit_indices(cand):
                 self.in_from[s] |= dsts
 
     def destinations(self, s: int) -> int:
-        if self.layered:  # tiers can allow what no NetworkPolicy names: every pair is a candidate
-            return self.ev.universe & ~(1 << s)
         reach = self.open_in | self.in_from[s]
         if self.out_iso[s]:
             reach &= self.out_cand[s]
@@ -204,21 +225,19 @@ class PairPlan:
             for s in range(n):
                 if self.out_iso[s]:
                     groups[self.out_cand[s]] = groups.get(self.out_cand[s], 0) | (1 << s)
-            self._out_to = [0] * n  # egress-isolated sources whose egress rules name the destination
+            self._out_to = [0] * n  # restricted sources that may send to the destination
             for cand, srcs in groups.items():
                 for t in bit_indices(cand):
                     self._out_to[t] |= srcs
             self._open_out = sum(1 << w for w in range(n) if not self.out_iso[w])
-        if self.layered:
-            return self.ev.universe & ~(1 << d)
         reach = self._open_out | self._out_to[d]
         if self.in_iso[d]:
             reach &= self.in_cand[d]
         return reach & ~(1 << d)
 
     def conns(self, s: int, d: int) -> ConnSet:
-        """What `s` may open to `d`; no evaluation when neither side is isolated."""
-        if not self.layered and not self.out_iso[s] and not self.in_iso[d]:
+        """What `s` may open to `d`; no evaluation when neither side is restricted."""
+        if not self.out_iso[s] and not self.in_iso[d]:
             return ALL
         return self.ev.allowed_conns(s, d)
 
@@ -227,8 +246,8 @@ def iter_connections(ev: Evaluator) -> Iterator[Connection]:
     """Every connection of the matrix, in listing order (source, then destination; workloads by
     (namespace, name, kind) before external ranges), computed as it is consumed.
 
-    Memory stays flat: one source's row at a time. Pairs where neither side is isolated are "All
-    Connections" without evaluation.
+    Memory stays flat: one source's row at a time. Pairs where neither side is restricted (no
+    NetworkPolicy isolates it, no tier policy is about it) are "All Connections" without evaluation.
     """
     with gc_paused():
         plan = PairPlan(ev)
@@ -248,7 +267,7 @@ def _row(ev: Evaluator, plan: PairPlan, s: int, identity: bool, pos: list[int]) 
         dsts.sort(key=pos.__getitem__)
     in_iso = plan.in_iso
     allowed = ev.allowed_conns
-    if plan.out_iso[s] or plan.layered:
+    if plan.out_iso[s]:
         for d in dsts:
             conns = allowed(s, d)
             if conns:

@@ -84,12 +84,34 @@ class Layers:
         # (tier, endpoint, direction) -> the tier's policies selecting the endpoint and their rules
         # for the direction: the same for every peer, so computed once per endpoint, not per pair.
         self._selected: dict[tuple[int, int, Direction], tuple[tuple[Origin, ...], Rules]] = {}
+        # NetworkPolicy v1 evaluated natively (no tier holds it): its isolation is one layer of the walk.
+        self.native_network_policy = any(layer is None for layer in self.layers)
+        self._touched: dict[Direction, int] = {}
 
-    def selects(self, policy: TierPolicy, endpoint: int) -> bool:
+    def subjects(self, policy: TierPolicy) -> int:
+        """The workloads `policy` selects (bitset)."""
         bits = self._subjects.get(id(policy))
         if bits is None:
             bits = self._subjects[id(policy)] = self.forms.subject(policy)
-        return has(bits, endpoint)
+        return bits
+
+    def selects(self, policy: TierPolicy, endpoint: int) -> bool:
+        return has(self.subjects(policy), endpoint)
+
+    def touched(self, direction: Direction) -> int:
+        """Workloads some tier policy selects and either governs in `direction` or has a rule of it
+        for (bitset). For any other workload every tier falls through in that direction (no rule
+        is consulted, no default applies: a FIRST_MATCH default needs a selecting policy), so its
+        side is the native NetworkPolicy one, whatever the peer."""
+        bits = self._touched.get(direction)
+        if bits is None:
+            bits = 0
+            for layer in self.layers:
+                for p in layer.policies if layer is not None else ():
+                    if direction in p.directions or any(r.direction is direction for r in p.rules):
+                        bits |= self.subjects(p)
+            self._touched[direction] = bits
+        return bits
 
     def peer_in(self, rule: CompiledForm, other: Endpoint) -> bool:
         if isinstance(other, int):

@@ -16,10 +16,10 @@ import ipaddress
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from policylint.engine.concrete import Evaluator
 from policylint.engine.connset import ConnSet
-from policylint.engine.smt import Addresses, Budget, EndpointSpec, Pods, SmtEngine
 from policylint.queries.diff import (
     Change,
     ConnChange,
@@ -97,10 +97,16 @@ def _width(e: StatementEnd) -> int:
     return 1 if e.of else 2 if e.excluded else 4 if e.namespace is None else 3
 
 
+if TYPE_CHECKING:  # z3 is imported where a proof is asked for, not by every diff (50 ms)
+    from policylint.engine.smt import EndpointSpec, SmtEngine
+
+
 class Prover:
     """Proves "every pod of a namespace changed like this" on both sides; one shared solver budget."""
 
     def __init__(self, base: Evaluator, head: Evaluator, timeout_ms: int = 5_000, budget_seconds: float = 60.0):
+        from policylint.engine.smt import Budget, SmtEngine
+
         budget = Budget(budget_seconds)
         self.sides: list[tuple[Evaluator, SmtEngine, dict[WorkloadKey, int]]] = []
         for ev in (head, base):  # HEAD first: a new statement usually fails there if anywhere
@@ -140,6 +146,8 @@ class Prover:
 
 def _specs(end: StatementEnd, index: dict[WorkloadKey, int]) -> list[EndpointSpec]:
     """The end as solver endpoints; [] when it is not worth a proof."""
+    from policylint.engine.smt import Addresses, Pods
+
     if isinstance(end, Group):
         return [Pods(namespace=end.namespace, host_network=False)]
     if isinstance(end, WorkloadKey):

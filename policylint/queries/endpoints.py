@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import weakref
 from dataclasses import dataclass
 
 from policylint.engine.concrete import Evaluator
@@ -128,12 +129,37 @@ def _parts(ev: Evaluator, text: str, namespace: str) -> tuple[str, str | None, s
     return ns or namespace, _kind(kind), name
 
 
+@dataclass(frozen=True, slots=True)
+class WorkloadNames:
+    """Workload indices by namespace and by pod IP, built once per evaluator: a question about one
+    workload then looks at its namespace, not at every workload (serve, query --batch)."""
+
+    by_namespace: dict[str, list[int]]
+    by_pod_ip: dict[str, list[int]]
+
+
+_NAMES: weakref.WeakKeyDictionary[Evaluator, WorkloadNames] = weakref.WeakKeyDictionary()
+
+
+def workload_names(ev: Evaluator) -> WorkloadNames:
+    names = _NAMES.get(ev)
+    if names is None:
+        by_ns: dict[str, list[int]] = {}
+        by_ip: dict[str, list[int]] = {}
+        for i, w in enumerate(ev.workloads):
+            by_ns.setdefault(w.namespace, []).append(i)
+            for ip in w.pod_ips:
+                by_ip.setdefault(ip, []).append(i)
+        names = _NAMES[ev] = WorkloadNames(by_ns, by_ip)
+    return names
+
+
 def _workload(ev: Evaluator, text: str, namespace: str) -> EndpointSpec | None:
     parts = _parts(ev, text, namespace)
     if parts is None:
         return None
     ns, kind, name = parts
-    in_ns = [(i, w) for i, w in enumerate(ev.workloads) if w.namespace == ns]
+    in_ns = [(i, ev.workloads[i]) for i in workload_names(ev).by_namespace.get(ns, ())]
     hits = [i for i, w in in_ns if w.name == name and (kind is None or w.kind.lower() == kind.lower())]
     if not hits and kind in (None, "Pod"):  # a Pod of a controller, by its own name
         hits = [i for i, w in in_ns if name in w.pods]
@@ -158,7 +184,7 @@ def _address(ev: Evaluator, text: str) -> EndpointSpec | None:
     except ValueError:
         return None
     if net.num_addresses == 1:  # a pod's own address (status.podIP) is that pod, not the outside
-        owners = [i for i, w in enumerate(ev.workloads) if str(net.network_address) in w.pod_ips]
+        owners = sorted(set(workload_names(ev).by_pod_ip.get(str(net.network_address), ())))
         if len(owners) == 1:
             return EndpointSpec(text, 1 << owners[0], single=True)
     return EndpointSpec(text, 0, network=net)

@@ -20,12 +20,15 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from policylint.engine.cidr import AddressSpace
 from policylint.engine.concrete import Evaluator
 from policylint.engine.connset import ALL, ConnSet
 from policylint.engine.matrix import Connection, External, MatrixEndpoint
-from policylint.engine.smt import Addresses, Budget, EndpointSpec, Pods, SmtEngine
+
+if TYPE_CHECKING:  # z3 is imported where a proof is asked for, not by every listing (50 ms)
+    from policylint.engine.smt import EndpointSpec
 
 MAX_EXCLUDED = 3  # "every workload in namespace a except x, y, z": beyond that, separate lines are clearer
 MAX_CIDRS = 16  # an external end cut into more pieces than this is not worth a proof
@@ -171,6 +174,8 @@ class Prover:
     connections to its other end; one shared solver budget, undecided means not proven."""
 
     def __init__(self, ev: Evaluator, timeout_ms: int = 2_000, budget_seconds: float = 10.0) -> None:
+        from policylint.engine.smt import Budget, SmtEngine
+
         self.ev = ev
         self.engine = SmtEngine(ev.cluster, ev.assumptions, timeout_ms=timeout_ms, budget=Budget(budget_seconds))
         self.host_network = {w.namespace for w in ev.workloads if w.host_network}
@@ -184,6 +189,8 @@ class Prover:
             return None
 
     def _specs(self, e: End) -> list[EndpointSpec] | None:
+        from policylint.engine.smt import Addresses, Pods
+
         if isinstance(e, Group):
             if e.excluded or e.namespace is None or e.namespace in self.host_network:
                 return None  # hostNetwork workloads are not pods of the claim (SEMANTICS P18)

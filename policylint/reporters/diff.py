@@ -6,8 +6,7 @@ and md list; json has them beside the exact lists.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from policylint.findings import Finding
@@ -24,6 +23,7 @@ from policylint.queries.exposure_diff import describe
 from policylint.queries.impact import Impact
 from policylint.reporters.exposure import exposure_item as entry_item
 from policylint.reporters.json import finding_data
+from policylint.reporters.stream import Items, iter_json
 
 Said = dict[Change, list[Statement]]
 
@@ -120,35 +120,45 @@ def finding_line(f: Finding) -> str:
     return f"  {f.span}: {f.severity.value} {f.rule} [{f.name}] {f.message}"
 
 
-def render_text(impact: Impact) -> str:
-    """The notes on what the diff could not see go to stderr (cli/diff.py), beside the answer."""
+def text_lines(impact: Impact) -> Iterator[str]:
+    """The text report, line by line (each with its newline), made as it is written. The notes on
+    what the diff could not see go to stderr (cli/diff.py), beside the answer."""
     if impact.empty:
         seen = f" ({plural(len(impact.unseen), 'note')} on what it could not see)" if impact.unseen else ""
-        return "No connectivity change" + seen + "." + (" No new findings." if impact.linted else "") + "\n"
+        yield "No connectivity change" + seen + "." + (" No new findings." if impact.linted else "") + "\n"
+        return
     diff, said = impact.diff, impact.said
-    lines = [headline(impact)]
+    yield headline(impact) + "\n"
     for title, entries in (("New ways in from outside", impact.entries.opened),
                            ("Closed ways in from outside", impact.entries.closed)):  # fmt: skip
         if entries:
-            lines += ["", f"{title}:"] + [f"  {describe(e)}" for e in entries]
+            yield f"\n{title}:\n"
+            yield from (f"  {describe(e)}\n" for e in entries)
     for kind, title in TITLES.items():
         if said[kind]:
-            lines += ["", f"{title}:"] + [f"  {r.src} -> {r.dst} : {conns_text(r)}" for r in said[kind]]
+            yield f"\n{title}:\n"
+            yield from (f"  {r.src} -> {r.dst} : {conns_text(r)}\n" for r in said[kind])
     for title, group in (("New workloads", diff.appeared), ("Removed workloads", diff.disappeared)):
         if group:
-            lines += ["", f"{title}:"]
+            yield f"\n{title}:\n"
             for w in group:
-                lines += [f"  {w.workload}"] + [f"    {x}" for x in workload_lines(impact, w)]
+                yield f"  {w.workload}\n"
+                yield from (f"    {x}\n" for x in workload_lines(impact, w))
     exposures = exposure_lines(impact)
     if exposures:
-        lines += ["", "New exposure:"] + [f"  {x}" for x in exposures]
+        yield "\nNew exposure:\n"
+        yield from (f"  {x}\n" for x in exposures)
     for title, found in (
         ("New findings", impact.new_findings),
         ("Fixed findings (lines as on BASE)", impact.fixed_findings),
     ):
         if found:
-            lines += ["", f"{title}:"] + [finding_line(f) for f in found]
-    return "\n".join(lines) + "\n"
+            yield f"\n{title}:\n"
+            yield from (finding_line(f) + "\n" for f in found)
+
+
+def render_text(impact: Impact) -> str:
+    return "".join(text_lines(impact))
 
 
 def endpoint_json(e: DiffEndpoint) -> dict[str, Any]:
@@ -190,7 +200,8 @@ def statement_json(s: Statement) -> dict[str, Any]:
     }
 
 
-def render_json(impact: Impact) -> str:
+def json_chunks(impact: Impact) -> Iterator[str]:
+    """The json report in pieces: each change, workload and statement encoded as it is written."""
     diff = impact.diff
     exposures = [
         {"workload": endpoint_json(e.workload), "source": endpoint_json(e.source), "conns": e.conns.to_json()}
@@ -202,9 +213,9 @@ def render_json(impact: Impact) -> str:
     summary["possible_exposures"] = len(impact.possible_exposures)
     summary["unseen"] = len(impact.unseen)
     data: dict[str, Any] = {"summary": summary}
-    data.update({k.value: [change_json(c) for c in diff.of_kind(k)] for k in Change})
-    data["workloads_added"] = [workload_json(w) for w in diff.appeared]
-    data["workloads_removed"] = [workload_json(w) for w in diff.disappeared]
+    data.update({k.value: Items(change_json(c) for c in diff.of_kind(k)) for k in Change})
+    data["workloads_added"] = Items(workload_json(w) for w in diff.appeared)
+    data["workloads_removed"] = Items(workload_json(w) for w in diff.disappeared)
     data["new_exposures"] = exposures
     data["possible_exposures"] = [
         {"workload": endpoint_json(x.workload), "example_source": x.source, "protocol": x.protocol.value,
@@ -212,13 +223,18 @@ def render_json(impact: Impact) -> str:
         for x in impact.possible_exposures
     ]  # fmt: skip
     data["unseen"] = list(impact.unseen)  # what BASE or HEAD could not read or model, and what z3 could not decide
-    data["statements"] = [statement_json(st) for kind in Change for st in impact.said[kind]]
+    data["statements"] = Items(statement_json(st) for kind in Change for st in impact.said[kind])
     summary.update(entries_opened=len(impact.entries.opened), entries_closed=len(impact.entries.closed))
     data["entries_opened"] = [entry_item(e) for e in impact.entries.opened]
     data["entries_closed"] = [entry_item(e) for e in impact.entries.closed]
     if impact.new_findings is not None:
         fixed = impact.fixed_findings or []
         summary.update(new_findings=len(impact.new_findings), fixed_findings=len(fixed))
-        data["new_findings"] = [finding_data(f) for f in impact.new_findings]
-        data["fixed_findings"] = [finding_data(f) for f in fixed]
-    return json.dumps(data, indent=2) + "\n"
+        data["new_findings"] = Items(finding_data(f) for f in impact.new_findings)
+        data["fixed_findings"] = Items(finding_data(f) for f in fixed)
+    yield from iter_json(data)
+    yield "\n"
+
+
+def render_json(impact: Impact) -> str:
+    return "".join(json_chunks(impact))

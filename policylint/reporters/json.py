@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterator
 from typing import Any
 
 from policylint.findings import Finding, Report
+from policylint.reporters.stream import Items, iter_json
 
 
 def finding_data(f: Finding) -> dict[str, Any]:
@@ -34,6 +35,11 @@ def summary_data(report: Report) -> dict[str, Any]:
     }
 
 
+def chunks(report: Report) -> Iterator[str]:
+    """The document in pieces, one finding at a time (reporters/stream.py)."""
+    yield from iter_json({"findings": Items(finding_data(f) for f in report.findings), "summary": summary_data(report)})
+    yield "\n"
+
+
 def render(report: Report) -> str:
-    data = {"findings": [finding_data(f) for f in report.findings], "summary": summary_data(report)}
-    return json.dumps(data, indent=2) + "\n"
+    return "".join(chunks(report))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
+from collections.abc import Iterator
 from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
@@ -12,6 +12,7 @@ from policylint import __version__
 from policylint.docs import rule_page, sections
 from policylint.findings import Finding, Report, Severity, Span
 from policylint.registry import Registry, RuleEntry
+from policylint.reporters.stream import Items, iter_json
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -65,7 +66,8 @@ def result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
     return out
 
 
-def render(report: Report, registry: Registry) -> str:
+def chunks(report: Report, registry: Registry) -> Iterator[str]:
+    """The log in pieces, one result at a time (reporters/stream.py)."""
     entries = registry.entries
     index = {e.spec.id: i for i, e in enumerate(entries)}
     driver = {
@@ -76,6 +78,11 @@ def render(report: Report, registry: Registry) -> str:
     run = {
         "tool": {"driver": driver},
         "columnKind": "unicodeCodePoints",
-        "results": [result(f, index) for f in report.findings],
+        "results": Items(result(f, index) for f in report.findings),
     }
-    return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"
+    yield from iter_json({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]})
+    yield "\n"
+
+
+def render(report: Report, registry: Registry) -> str:
+    return "".join(chunks(report, registry))

@@ -1,0 +1,62 @@
+"""What a cached `query` costs at start: it imports neither the rule catalogue nor z3 nor jsonschema
+(together about half of its time at 5,000 workloads, issue 18), and the cached model answers with
+the same files and lines as a fresh load."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOP = ROOT / "fixtures" / "examples" / "shop"
+
+# Runs the real entry point in a fresh interpreter, then says which heavy modules it imported.
+PROBE = """
+import json, sys
+from policylint.cli import cli
+try:
+    cli(sys.argv[1:], prog_name="policylint")
+except SystemExit:
+    pass
+heavy = ("z3", "jsonschema", "hypothesis", "policylint.rules", "policylint.cli.lint", "policylint.cli.diff")
+print(json.dumps(sorted(m for m in heavy if m in sys.modules)), file=sys.stderr)
+"""
+
+
+def run(args: list[str], cache: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "POLICYLINT_CACHE_DIR": str(cache)}
+    env.pop("POLICYLINT_NO_CACHE", None)
+    # Outside the source tree, so the installed package is the one imported.
+    return subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=env,
+                          cwd=cache.parent, check=False)  # fmt: skip
+
+
+@pytest.mark.parametrize("endpoints", [["shop/frontend", "shop/api"], ["10.0.0.1", "shop/api"]])
+def test_a_cached_query_imports_no_rule_no_solver_and_no_schema_validator(tmp_path: Path, endpoints: list[str]) -> None:
+    args = ["query", str(SHOP), "--from", endpoints[0], "--to", endpoints[1], "--port", "8080"]
+    fresh = run(args, tmp_path / "cache")  # fills the cache (parsing checks fields: jsonschema is fine here)
+    assert fresh.returncode == 0, fresh.stderr
+    assert "z3" not in json.loads(fresh.stderr.splitlines()[-1])
+    done = run(args, tmp_path / "cache")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stderr.splitlines()[-1]) == []
+
+
+def test_lint_still_reads_the_whole_catalogue(tmp_path: Path) -> None:
+    done = run(["lint", str(SHOP), "--fail-on", "never"], tmp_path / "cache")
+    assert done.returncode == 0, done.stderr
+    assert "policylint.rules" in json.loads(done.stderr.splitlines()[-1])
+
+
+def test_a_cached_answer_names_the_same_files_and_lines_as_a_fresh_one(tmp_path: Path) -> None:
+    args = ["query", str(SHOP), "--from", "shop/frontend", "--to", "shop/api", "--port", "8080"]
+    fresh = run([*args, "--no-cache"], tmp_path / "cache")
+    run(args, tmp_path / "cache")
+    cached = run(args, tmp_path / "cache")
+    assert list((tmp_path / "cache").glob("model-*.pickle"))
+    assert ".yaml:" in fresh.stdout and cached.stdout == fresh.stdout
