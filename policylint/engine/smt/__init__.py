@@ -13,10 +13,12 @@ import z3
 from policylint.engine.connset import ConnSet
 from policylint.engine.flow import Assumptions, Endpoint, Flow
 from policylint.engine.smt.encode import Addresses, AnyEndpoint, Encoder, EndpointSpec, FlowVars, Pods
+from policylint.engine.smt.form import FormEncoder
 from policylint.engine.smt.solve import Budget, Sat, Undecided, check
 from policylint.engine.smt.symbols import NAME, Universe, Z, fresh_endpoint, same_namespace_same_labels
 from policylint.engine.smt.witness import SyntheticPod, Witness, read_witness, verify_uncovered, verify_witness
 from policylint.model import PROTOCOLS, Cluster, Direction, LabelSelector, NetworkPolicy, Rule
+from policylint.model.rule_form import FormRule, TierPolicy
 
 __all__ = [
     "Addresses",
@@ -34,6 +36,7 @@ __all__ = [
 ]
 
 PolicyRule = tuple[NetworkPolicy, Rule]
+TierRule = tuple[TierPolicy, FormRule]
 DEFAULT_TIMEOUT_MS = 5_000
 DEFAULT_BUDGET_SECONDS = 120.0
 
@@ -159,6 +162,21 @@ class SmtEngine:
         for p, r in others:
             if r.direction is rule.direction and r in p.rules(r.direction):
                 formulas.append(z3.Not(z3.And(enc.selects(p, target), enc.rule(p, r, peer, flow))))
+        return self._ask(enc, flow, formulas)
+
+    def tier_rule_reached(self, policy: TierPolicy, rule: FormRule, earlier: Sequence[TierRule]) -> (
+            Witness | Undecided | None):
+        """A flow that `rule` matches for a pod `policy` selects (any pod that could exist, any peer,
+        any port) and that no rule in `earlier` matches for a pod its own policy selects; None when
+        every such flow is matched first (the rule is never reached in first-match order)."""
+        enc, flow = self._setup([])
+        form = FormEncoder(enc)
+        ingress = rule.direction is Direction.INGRESS
+        target, peer = (flow.dst, flow.src) if ingress else (flow.src, flow.dst)
+        formulas = enc.constrain(target, Pods()) + enc.constrain(peer, AnyEndpoint())
+        formulas += [form.subject(policy, target), form.rule(rule, peer, flow)]
+        for p, r in earlier:
+            formulas.append(z3.Not(z3.And(form.subject(p, target), form.rule(r, peer, flow))))
         return self._ask(enc, flow, formulas)
 
     def rule_covered(self, policy: NetworkPolicy, rule: Rule, others: list[PolicyRule]) -> bool | Undecided:
