@@ -99,6 +99,7 @@ class Origin:
     rule_index: int | None = None  # 0-based index within the direction's list; None for a policy
     section: str = ""  # the list the rule is in, as written: "ingress", "egressDeny", ...
     action_written: str = ""  # the action as the dialect spells it: "Accept", "Allow"
+    rule_name: str = ""  # the rule's own `name`, where the dialect has one (network-policy-api)
 
     @property
     def ref(self) -> str:

@@ -23,7 +23,9 @@ def _side_text(side: SideExplanation | None) -> list[str]:
     word = "egress from" if side.direction is Direction.EGRESS else "ingress to"
     head = f"{word} {side.endpoint}: "
     if side.layers:  # clusters with tiers: the tiers' decisions, then the NetworkPolicy layer
+        misses = [f"    {m.rule} ({m.span}): {m.text}" for m in side.tier_misses[:MAX_MISSES]]
         return [f"{word} {side.endpoint}:", *(f"  {line}" for line in side.layers),
+                *(["  closest misses among tier rules:", *misses] if misses else []),
                 *(f"  {line}" for line in _np_lines(side, head))]
     return _np_lines(side, head)
 
@@ -87,6 +89,8 @@ def _side_json(side: SideExplanation | None) -> dict[str, Any] | None:
     }
     if side.layers:
         doc["tiers"] = side.layers
+        doc["tier_misses"] = [{"tier": m.tier, "rule": m.rule, "file": m.span.file, "line": m.span.line,
+                               "reason": m.text} for m in side.tier_misses]
     return doc
 
 
