@@ -25,7 +25,7 @@ from policylint.findings import Report, Severity
 from policylint.progress import Progress
 from policylint.reporters import github, json, sarif, text
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "concise", "json", "sarif", "github")
 FAIL_ON = ("error", "warning", "info", "never")
 
 
@@ -36,7 +36,7 @@ def render(report: Report, fmt: str, config: Config, color: bool) -> str:
         return sarif.render(report, config.registry)
     if fmt == "github":
         return github.render(report)
-    return text.render(report, color=color)
+    return text.render(report, color=color, snippets=fmt == "text")
 
 
 def exit_code(report: Report, fail_on: str) -> int:
@@ -99,7 +99,7 @@ def lint_command(paths: tuple[str, ...], **opts: Any) -> None:
         if opts["verbose"]:
             verbose_notes(report, config)
         progress.close()
-        color = opts["fmt"] == "text" and not opts["output"] and colors_on(opts["color"], sys.stdout)
+        color = opts["fmt"] in ("text", "concise") and not opts["output"] and colors_on(opts["color"], sys.stdout)
         write_output(render(report, opts["fmt"], config, color), opts["output"], color=color or None)
         if opts["statistics"]:
             click.echo(statistics(report), err=True, nl=False)
