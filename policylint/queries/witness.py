@@ -55,7 +55,7 @@ def _checked(cluster: Cluster, assumptions: Assumptions, w: Witness) -> Symbolic
 
 def realistic_ports(cluster: Cluster) -> list[Prefer]:
     """Flows to look for a witness among first, most telling first: on ports the rules name (a
-    range by its first port), then ports the workloads declare, then any TCP port; pod to pod,
+    range by its first port), then ports the workloads declare, then TCP 80/443, then any TCP port; pod to pod,
     and ordinary pods of the input's namespaces, before hostNetwork pods and new namespaces."""
     named = ConnSet.none()
     specs = [s for p in cluster.policies for r in (*(p.ingress or ()), *(p.egress or ())) for s in r.ports or ()]
@@ -67,7 +67,8 @@ def realistic_ports(cluster: Cluster) -> list[Prefer]:
     for w in cluster.workloads:
         for cp in w.ports:
             declared = declared | ConnSet.single(cp.protocol, cp.port)
+    web = ConnSet.single(Protocol.TCP, 80) | ConnSet.single(Protocol.TCP, 443)  # when nothing names a port
     tcp = ConnSet.single(Protocol.TCP, 1, 65535)
-    ports = [c for c in (named, declared, tcp) if c]
+    ports = [c for c in (named, declared, web, tcp) if c]
     return [Prefer(ports[0], known_namespaces=True, pods=True), *(Prefer(c, known_namespaces=True) for c in ports),
             Prefer(ports[0])]  # fmt: skip

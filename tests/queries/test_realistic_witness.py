@@ -71,3 +71,9 @@ def test_the_engine_finds_no_flow_between_two_outside_addresses() -> None:
 def test_a_witness_to_the_internet_starts_at_a_pod_of_the_input(tmp_path: Path) -> None:
     [w] = witnesses(tmp_path, PODS, "--from", "any", "--to", "0.0.0.0/0")
     assert w.startswith("a pod ") and "in namespace shop" in w.split(" could reach ")[0], w
+
+
+def test_an_input_without_namespaces_or_ports_gets_a_web_port_and_no_crash(tmp_path: Path) -> None:
+    # Nothing names a port and no namespace is known: TCP 80 or 443 rather than any number.
+    [w] = witnesses(tmp_path, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n", "--from", "any", "--to", "any")
+    assert w.endswith(("on TCP 80", "on TCP 443")), w

@@ -166,7 +166,7 @@ class SmtEngine:
         if known_namespaces:
             names = [enc.u.index(NAME, n) for n in enc.u.namespaces if enc.u.knows(NAME, n)]
             for ep in (flow.src, flow.dst):
-                formulas.append(z3.Or(ep.ext, z3.And(z3.Not(ep.host), z3.Or(*[ep.ns_val[NAME] == i for i in names]))))
+                formulas.append(z3.Or(ep.ext, z3.And(z3.Not(ep.host), enc.any([ep.ns_val[NAME] == i for i in names]))))
         if pods:
             formulas += [z3.Not(flow.src.ext), z3.Not(flow.dst.ext)]
         if conns is not None:
