@@ -70,6 +70,8 @@ class Report:
     documents: int = 0
     skipped_kinds: dict[str, int] = field(default_factory=dict)
     skipped_inputs: list[str] = field(default_factory=list)
+    # The text of each file a finding points into, for source snippets (text format); not serialised.
+    sources: dict[str, str] = field(default_factory=dict, repr=False)
 
     def counts(self) -> dict[str, int]:
         out = {s.value: 0 for s in Severity}

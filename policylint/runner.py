@@ -54,6 +54,10 @@ class SimpleInput:
     skipped_inputs: Sequence[str] = ()
 
 
+# An unreadable input (NP004) may be a link out of the analysed roots: its text is never shown.
+NO_SNIPPET = frozenset({"NP004"})
+
+
 def read_file(name: str) -> str | None:
     try:
         return Path(name).read_text(encoding="utf-8")
@@ -82,6 +86,7 @@ def lint(
         documents=loaded.documents,
         skipped_kinds=dict(loaded.skipped_kinds),
         skipped_inputs=list(loaded.skipped_inputs),
+        sources={f.span.file: texts[f.span.file] for f in kept if f.span.file in texts and f.rule not in NO_SNIPPET},
     )
 
 

@@ -5,11 +5,14 @@
 A rule of a ClusterNetworkPolicy, AdminNetworkPolicy or BaselineAdminNetworkPolicy that can
 never match, because every connection it matches (each of its peers, on each of its ports) is
 matched first by an earlier rule of the same direction: an earlier rule of the same policy, or a
-rule of a policy of the same tier with a lower priority whose subject contains this policy's
-subject. Whatever those earlier rules do (Accept, Deny or Pass), the tier's evaluation stops
-there, so this rule is never reached. Containment is judged from what is written (selectors
-equal or wider, CIDRs inside CIDRs, port ranges inside ranges), so it holds for every pod, not
-only the input's; a rule covered only by a union of peers may go unreported.
+rule of a policy of the same tier with a lower priority number that selects the same pod.
+Whatever those earlier rules do (Accept, Deny or Pass), the tier's evaluation stops there, so
+this rule is never reached. This holds for every pod that could exist, not only the input's:
+containment as written is checked first, and when that cannot tell (the rule is covered only by
+several rules together, or by policies whose subjects together contain its subject), the SMT
+solver proves it over all pods, namespaces, addresses and ports. Policies of equal priority are
+not counted as earlier (their order is undefined upstream: NP701). A check the solver cannot
+decide within its budget is reported as "could not decide", never passed silently.
 
 ## Why it matters
 
@@ -33,55 +36,50 @@ This rule has no options.
 
 ## References
 
-- [ClusterNetworkPolicySpec.Ingress/Egress: rule order](https://github.com/kubernetes-sigs/network-policy-api/blob/main/apis/v1alpha2/clusternetworkpolicy_types.go)
+- [ClusterNetworkPolicySpec.Ingress/Egress: rules evaluated in order, first match decides](https://github.com/kubernetes-sigs/network-policy-api/blob/main/apis/v1alpha2/clusternetworkpolicy_types.go)
+- [ClusterNetworkPolicySpec.Priority: lower number, higher precedence](https://network-policy-api.sigs.k8s.io/reference/spec/)
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from policylint.engine.concrete import Evaluator
+from policylint.engine.smt import SmtEngine, Undecided
 from policylint.findings import Hit, Severity
-from policylint.model.rule_form import FormRule, Tier, TierPolicy
-from policylint.queries.tier_cover import covers_piece, covers_scope, describe
+from policylint.model.rule_form import Action, Combine
+from policylint.queries.smt_coverage import smt_engine
+from policylint.queries.tier_cover import describe
+from policylint.queries.tier_reach import unreached
 from policylint.rulespec import RuleContext, RuleSpec
 
-
-def _earlier_rules(tier: Tier, policy: TierPolicy, rule: FormRule) -> list[FormRule]:
-    """Rules evaluated before `rule` for every subject pod of `policy`. Policies of equal
-    priority are left out: their order is undefined upstream (NP701)."""
-    out: list[FormRule] = []
-    for other in tier.policies:
-        if other is policy:
-            break
-        before = other.origin.priority is not None and other.order[0] < policy.order[0]
-        if before and all(any(covers_scope(a, b) for a in other.subject) for b in policy.subject):
-            out.extend(other.rules_for(rule.direction))
-    own = policy.rules_for(rule.direction)
-    return out + list(own[: own.index(rule)])
-
-
-def _covering(earlier: list[FormRule], rule: FormRule) -> list[FormRule] | None:
-    used: list[FormRule] = []
-    for peer in rule.peers:
-        for port in rule.ports if rule.ports is not None else (None,):
-            found = next((e for e in earlier if covers_piece(e, peer, port)), None)
-            if found is None:
-                return None
-            used.extend([found] if found not in used else [])
-    return used
+# The kinds whose tiers this rule judges (Calico's first-match tiers have NP721).
+KINDS = frozenset({"ClusterNetworkPolicy", "AdminNetworkPolicy", "BaselineAdminNetworkPolicy"})
 
 
 def check(ctx: RuleContext) -> Iterator[Hit]:
+    ev: Evaluator = ctx.evaluator
+
+    def solver() -> SmtEngine | None:
+        return ctx.shared("queries.coverage.smt", lambda: smt_engine(ev, ctx.smt_timeout_ms, ctx.smt_budget_seconds))
+
     for tier in ctx.cluster.tiers:
+        if tier.combine is not Combine.FIRST_MATCH:
+            continue
         for policy in tier.policies:
+            if policy.origin.kind not in KINDS:
+                continue
             for rule in policy.rules:
-                if not rule.peers:
+                if rule.action is Action.LOG:
                     continue
-                used = _covering(_earlier_rules(tier, policy, rule), rule)
-                if used:
-                    by = "; ".join(f"{describe(e)} at {e.origin.span}" for e in used)
-                    yield Hit(rule.origin.span, f"{describe(rule)} can never match: every connection it matches "
-                              f"is decided first by {by}")  # fmt: skip
+                found = unreached(ev, solver, tier, policy, rule)
+                if isinstance(found, Undecided):
+                    yield Hit(rule.origin.span, f"could not decide whether {describe(rule)} is ever reached "
+                              f"({found.reason}); it is not reported as unreachable")  # fmt: skip
+                elif found is not None:
+                    by = "; ".join(f"{describe(e)} at {e.origin.span}" for e in found.by)
+                    yield Hit(rule.origin.span, f"{describe(rule)} can never match ({found.proof}): every "
+                              f"connection it matches is decided first by {by}")  # fmt: skip
 
 
 RULE = RuleSpec(
@@ -92,4 +90,5 @@ RULE = RuleSpec(
     enabled_by_default=True,
     scope="cluster",
     check=check,
+    needs_smt=True,
 )

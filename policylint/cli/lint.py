@@ -26,7 +26,7 @@ from policylint.progress import Progress
 from policylint.reporters import github, json, sarif, text
 from policylint.reporters.stream import write_chunks
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "concise", "json", "sarif", "github")
 FAIL_ON = ("error", "warning", "info", "never")
 
 
@@ -37,7 +37,7 @@ def render(report: Report, fmt: str, config: Config, color: bool) -> str:
         return sarif.render(report, config.registry)
     if fmt == "github":
         return github.render(report)
-    return text.render(report, color=color)
+    return text.render(report, color=color, snippets=fmt == "text")
 
 
 def exit_code(report: Report, fail_on: str) -> int:
@@ -105,7 +105,7 @@ def lint_command(paths: tuple[str, ...], **opts: Any) -> None:
         if opts["verbose"]:
             verbose_notes(report, config)
         progress.close()
-        color = opts["fmt"] == "text" and not opts["output"] and colors_on(opts["color"], sys.stdout)
+        color = opts["fmt"] in ("text", "concise") and not opts["output"] and colors_on(opts["color"], sys.stdout)
         if opts["fmt"] in ("json", "sarif"):  # written as encoded, one finding at a time
             pieces = json.chunks(report) if opts["fmt"] == "json" else sarif.chunks(report, config.registry)
             write_chunks(pieces, opts["output"])

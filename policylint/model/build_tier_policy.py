@@ -51,10 +51,15 @@ def tier_policy(r: Reader, obj: LMap, written: Written, ports_of: PortsOf) -> Ti
         for index, item in enumerate(items):
             path = f"spec.{section}[{index}]"
             here = Origin(written.kind, written.name, None, span_in(items, index), written.tier, written.priority,
-                          index, section, str(item["action"]))  # fmt: skip
+                          index, section, str(item["action"]), _name(item))  # fmt: skip
             rules.append(_rule(r, item, direction, peers_key, path, here, ports_of))
     order = (written.priority if written.priority is not None else 1001.0, written.name)
     return TierPolicy((subject,), tuple(directions), tuple(rules), origin, order)
+
+
+def _name(item: LMap) -> str:
+    name = item.get("name")
+    return name if isinstance(name, str) else ""
 
 
 def _rule(

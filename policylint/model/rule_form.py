@@ -100,6 +100,7 @@ class Origin:
     section: str = ""  # the list the rule is in, as written: "ingress", "egressDeny", ...
     action_written: str = ""  # the action as the dialect spells it: "Accept", "Allow"
     staged_action: str = ""  # Calico Staged* kinds: "Set" (preview as enforced), "Delete", "Learn", "Ignore"
+    rule_name: str = ""  # the rule's own `name`, where the dialect has one (network-policy-api)
 
     @property
     def ref(self) -> str:

@@ -11,6 +11,7 @@ from policylint.engine.selectors import unmet
 from policylint.findings import Span
 from policylint.model.policy import Direction, NetworkPolicy, Peer, Protocol
 from policylint.queries.explain_layers import layer_lines
+from policylint.queries.tier_misses import TierMiss, side_blocked, tier_misses
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,7 @@ class SideExplanation:
     misses: list[RuleNote] = field(default_factory=list)  # closest first
     layers: list[str] = field(default_factory=list)  # clusters with tiers: what decided each part
     derived: str | None = None  # a workload not written in the input: where it comes from (Workload.derived)
+    tier_misses: list[TierMiss] = field(default_factory=list)  # blocked: tier Allow rules, closest first
 
 
 def _peer_miss(ev: Evaluator, policy: NetworkPolicy, peer: Peer, other: Endpoint) -> tuple[int, str]:
@@ -100,6 +102,8 @@ def explain_side(
                 scored.append((dist, RuleNote(*note_base, why)))
     exp.misses = [n for _, n in sorted(scored, key=lambda t: (t[0], t[1].policy, t[1].rule))]
     exp.layers = layer_lines(ev, endpoint, other, direction, want)
+    if exp.layers and side_blocked(conns, want):
+        exp.tier_misses = tier_misses(ev, endpoint, other, direction, want)
     return exp
 
 

@@ -22,6 +22,7 @@ def _policy(o: Origin) -> str:
 def _rule(o: Origin) -> str:
     section = f" {o.section}" if o.section else ""
     index = f"{section} rule {o.rule_index + 1}" if o.rule_index is not None else ""
+    index += f" {o.rule_name!r}" if o.rule_name else ""
     return f"{_policy(o)}{index} ({o.span})"
 
 

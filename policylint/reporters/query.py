@@ -24,7 +24,9 @@ def _side_text(side: SideExplanation | None) -> list[str]:
     word = "egress from" if side.direction is Direction.EGRESS else "ingress to"
     head = f"{word} {side.endpoint}" + (f" ({side.derived})" if side.derived else "") + ": "
     if side.layers:  # clusters with tiers: the tiers' decisions, then the NetworkPolicy layer
+        misses = [f"    {m.rule} ({m.span}): {m.text}" for m in side.tier_misses[:MAX_MISSES]]
         return [head.rstrip(" "), *(f"  {line}" for line in side.layers),
+                *(["  closest misses among tier rules:", *misses] if misses else []),
                 *(f"  {line}" for line in _np_lines(side, head))]
     return _np_lines(side, head)
 
@@ -91,6 +93,8 @@ def _side_json(side: SideExplanation | None) -> dict[str, Any] | None:
         doc["tiers"] = side.layers
     if side.derived:
         doc["derived"] = side.derived
+        doc["tier_misses"] = [{"tier": m.tier, "rule": m.rule, "file": m.span.file, "line": m.span.line,
+                               "reason": m.text} for m in side.tier_misses]
     return doc
 
 

@@ -6,6 +6,7 @@ from itertools import groupby
 
 from policylint.findings import Finding, Report, Severity
 from policylint.reporters.escape import terminal
+from policylint.reporters.snippet import snippet
 
 COLORS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.INFO: "\x1b[36m"}
 BOLD, DIM, RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
@@ -35,10 +36,23 @@ def summary(report: Report) -> str:
     return terminal(text)
 
 
-def render(report: Report, color: bool = False, verbose: bool = False) -> str:
-    """Findings grouped by file (blank line between files), then one summary line."""
+def with_snippet(finding: Finding, report: Report, color: bool) -> str:
+    """The finding's line, then its source line with a caret under the column (when the text is known)."""
+    text = report.sources.get(finding.span.file)
+    shown = line(finding, color)
+    if text is None:
+        return shown
+    colors = (f"{BOLD}\x1b[34m", COLORS[finding.severity], RESET) if color else ("", "", "")
+    return "\n".join([shown, *snippet(finding.span, text, *colors)])
+
+
+def render(report: Report, color: bool = False, verbose: bool = False, snippets: bool = True) -> str:
+    """Findings grouped by file (blank line between files), then one summary line. `snippets`:
+    each finding followed by its source line and a caret (the `text` format; `concise` has none)."""
     groups = groupby(report.findings, lambda f: f.span.file)
-    blocks = ["\n".join(line(f, color) for f in group) for _file, group in groups]
+    between = "\n\n" if snippets else "\n"  # a blank line after each snippet, as ruff prints them
+    blocks = [between.join(with_snippet(f, report, color) if snippets else line(f, color) for f in group)
+              for _file, group in groups]  # fmt: skip
     out = "\n\n".join(blocks)
     if verbose and report.skipped_inputs:
         out += ("\n\n" if out else "") + "\n".join(f"skipped: {terminal(s)}" for s in report.skipped_inputs)

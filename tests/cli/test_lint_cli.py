@@ -132,3 +132,30 @@ def test_stdin_and_output_file(tmp_path: Path) -> None:
 def test_unreadable_input_exits_2_without_traceback(tmp_path: Path) -> None:
     code, _out, err = run([str(tmp_path / "missing.yaml")], tmp_path)
     assert code == 2 and "Traceback" not in err and "missing.yaml" in err
+
+
+def test_text_format_shows_the_source_line_with_a_caret_and_concise_does_not(tmp_path: Path) -> None:
+    # As ruff's default ("full") output format and its `--output-format concise`.
+    _, out, _ = run([str(NONCANONICAL)], tmp_path)
+    head, bar, source, caret = out.splitlines()[:4]
+    assert head.startswith(f"{NONCANONICAL}:10:20: warning NP102") and bar == "   |"
+    assert source == "10 |         - ipBlock: {cidr: 10.20.30.40/16}  # [NP102]"
+    assert caret.index("^") == source.index("{cidr")
+    _, concise, _ = run([str(NONCANONICAL), "-f", "concise"], tmp_path)
+    assert concise.splitlines()[0] == head and "^" not in concise
+
+
+def test_stdin_findings_have_snippets_from_the_text_read(tmp_path: Path) -> None:
+    _, out, _ = run(["-"], tmp_path, stdin=NONCANONICAL.read_text())
+    assert "10 |         - ipBlock: {cidr: 10.20.30.40/16}" in out
+
+
+def test_a_link_out_of_the_roots_is_never_shown(tmp_path: Path) -> None:
+    secret = tmp_path / "outside" / "secret.yaml"
+    secret.parent.mkdir()
+    secret.write_text("password: hunter2\n")
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "link.yaml").symlink_to(secret)
+    _, out, _ = run([str(root)], tmp_path)
+    assert "NP004" in out and "hunter2" not in out

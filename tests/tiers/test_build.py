@@ -162,6 +162,16 @@ def test_invalid_objects_are_located_np002_and_dropped() -> None:
             "protocols: [{tcp: {destinationPort: {range: {start: 9, end: 9}}}}]}]\n"),  # start < end
         cnp("named", "Admin", 1, EVERY_NS + "  egress: [{action: Deny, to: [{networks: [10.0.0.0/8]}], "
             "protocols: [{destinationNamedPort: http}]}]\n"),  # no named ports with networks
+        cnp("nodes", "Admin", 1, EVERY_NS + "  egress: [{action: Deny, to: [{nodes: {}}], "
+            "protocols: [{destinationNamedPort: http}]}]\n"),  # nor with nodes (the same CEL rule)
+        cnp("tcp", "Admin", 1, EVERY_NS + "  egress: [{action: Deny, to: [{namespaces: {}}], "
+            "protocols: [{tcp: {}}]}]\n"),  # ClusterNetworkPolicyProtocolTCP: MinProperties=1
+        cnp("both", "Admin", 1, EVERY_NS + "  egress: [{action: Deny, to: [{namespaces: {}}], protocols: "
+            "[{tcp: {destinationPort: {number: 1}}, udp: {destinationPort: {number: 1}}}]}]\n"),  # MaxProperties=1
+        cnp("port", "Admin", 1, EVERY_NS + "  egress: [{action: Deny, to: [{namespaces: {}}], protocols: "
+            "[{udp: {destinationPort: {number: 1, range: {start: 2, end: 3}}}}]}]\n"),  # Port: MaxProperties=1
+        cnp("peer", "Admin", 1, EVERY_NS + "  egress: [{action: Deny, to: [{}]}]\n"),  # peer MinProperties=1
+        cnp("in", "Admin", 1, EVERY_NS + "  ingress: [{action: Deny, from: [{networks: [10.0.0.0/8]}]}]\n"),
         BANP + "metadata: {name: default}\nspec:\n" + EVERY_NS
         + "  ingress: [{action: Pass, from: [{namespaces: {}}]}]\n",  # v1alpha1 Baseline: Allow/Deny only
     ]  # fmt: skip

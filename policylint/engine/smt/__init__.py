@@ -7,6 +7,7 @@ concrete evaluator can re-check (`verify_witness`), or an explicit `Undecided`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import z3
 
@@ -40,6 +41,7 @@ __all__ = [
     "Budget",
     "EndpointSpec",
     "Pods",
+    "Prefer",
     "SmtEngine",
     "SyntheticPod",
     "TierEntry",
@@ -52,6 +54,20 @@ __all__ = [
 
 PolicyRule = tuple[NetworkPolicy, Rule]
 TierEntry = tuple[TierPolicy, FormRule]  # a rule of a tier policy
+
+
+@dataclass(frozen=True)
+class Prefer:
+    """Flows a witness is looked for among first: on these ports; if `known_namespaces`, with pod
+    ends that are ordinary pods (not hostNetwork) of namespaces the input defines; if `pods`, with
+    both ends pods."""
+
+    conns: ConnSet
+    known_namespaces: bool = False
+    pods: bool = False
+
+
+TierRule = tuple[TierPolicy, FormRule]
 DEFAULT_TIMEOUT_MS = 5_000
 DEFAULT_BUDGET_SECONDS = 120.0
 
@@ -121,11 +137,22 @@ class SmtEngine:
         return answer
 
     def witness(
-        self, src: EndpointSpec, dst: EndpointSpec, conns: ConnSet | None = None
+        self, src: EndpointSpec, dst: EndpointSpec, conns: ConnSet | None = None, prefer: Sequence[Prefer] = ()
     ) -> Witness | Undecided | None:
         """A flow from an endpoint matching `src` to one matching `dst`, on a (protocol, port) in
-        `conns` (None: any), that the policies allow; None if there is none."""
-        return self.find(src, dst, conns)
+        `conns` (None: any), that the policies allow; None if there is none. When there is one,
+        the flows `prefer` describes are looked for first, in order (ports the policies name, pods
+        of namespaces the input has), so that a witness reads like real traffic."""
+        answer = self.find(src, dst, conns)
+        if not isinstance(answer, Witness):
+            return answer
+        for p in prefer:
+            narrowed = p.conns if conns is None else p.conns & conns
+            if narrowed:
+                better = self.find(src, dst, narrowed, known_namespaces=p.known_namespaces, pods=p.pods)
+                if isinstance(better, Witness):
+                    return better
+        return answer
 
     def find(
         self,
@@ -134,9 +161,13 @@ class SmtEngine:
         conns: ConnSet | None = None,
         allowed: bool = True,
         exempt: Sequence[EndpointSpec] = (),
+        known_namespaces: bool = False,
+        pods: bool = False,
     ) -> Witness | Undecided | None:
         """A flow from `src` to `dst` on a (protocol, port) in `conns` (None: any) whose verdict is
-        `allowed`, with neither end matching an `exempt` spec; None when there is none."""
+        `allowed`, with neither end matching an `exempt` spec; None when there is none.
+        `known_namespaces`: pod ends are ordinary pods of namespaces the input defines; `pods`:
+        both ends are pods."""
         enc, flow = self._setup([s for spec in (src, dst, *exempt) for s in _spec_selectors(spec)])
         formulas = enc.constrain(flow.src, src) + enc.constrain(flow.dst, dst)
         for spec in exempt:
@@ -146,6 +177,14 @@ class SmtEngine:
                 ep.known = known
         verdict = enc.allowed(flow, enc.confined(src), enc.confined(dst))
         formulas.append(verdict if allowed else z3.Not(verdict))
+        # Traffic between two addresses outside the cluster never meets its policies: not a flow.
+        formulas.append(z3.Not(z3.And(flow.src.ext, flow.dst.ext)))
+        if known_namespaces:
+            names = [enc.u.index(NAME, n) for n in enc.u.namespaces if enc.u.knows(NAME, n)]
+            for ep in (flow.src, flow.dst):
+                formulas.append(z3.Or(ep.ext, z3.And(z3.Not(ep.host), enc.any([ep.ns_val[NAME] == i for i in names]))))
+        if pods:
+            formulas += [z3.Not(flow.src.ext), z3.Not(flow.dst.ext)]
         if conns is not None:
             formulas.append(self._conns(flow, conns))
         return self._ask(enc, flow, formulas)
@@ -221,6 +260,22 @@ class SmtEngine:
             formulas.append(FormEncoder(later).subject(src_selected_by, flow.src))
         return self._ask(now, flow, formulas)
 
+    def tier_rule_reached(
+        self, policy: TierPolicy, rule: FormRule, earlier: Sequence[TierRule]
+    ) -> Witness | Undecided | None:
+        """A flow that `rule` matches for a pod `policy` selects (any pod that could exist, any peer,
+        any port) and that no rule in `earlier` matches for a pod its own policy selects; None when
+        every such flow is matched first (the rule is never reached in first-match order)."""
+        enc, flow = self._setup([])
+        form = FormEncoder(enc)
+        ingress = rule.direction is Direction.INGRESS
+        target, peer = (flow.dst, flow.src) if ingress else (flow.src, flow.dst)
+        formulas = enc.constrain(target, Pods()) + enc.constrain(peer, AnyEndpoint())
+        formulas += [form.subject(policy, target), form.rule(rule, peer, flow)]
+        for p, r in earlier:
+            formulas.append(z3.Not(z3.And(form.subject(p, target), form.rule(r, peer, flow))))
+        return self._ask(enc, flow, formulas)
+
     def rule_covered(self, policy: NetworkPolicy, rule: Rule, others: list[PolicyRule]) -> bool | Undecided:
         """Is everything `rule` admits (over all pods, namespaces, addresses, ports) also admitted
         by the union of `others`? See `uncovered` for a counterexample."""
@@ -236,4 +291,3 @@ def _spec_selectors(spec: EndpointSpec) -> list[LabelSelector]:
     if spec.namespace is not None:
         out.append(LabelSelector(match_labels=((NAME, spec.namespace),)))
     return out
-
