@@ -46,6 +46,7 @@ from policylint.engine.concrete import CompiledRule, Evaluator
 from policylint.engine.smt import SmtEngine, Undecided
 from policylint.findings import Hit, Severity
 from policylint.model.policy import Direction
+from policylint.queries.canonical import covers_structurally
 from policylint.queries.coverage import PolicyRule, concrete_rule_coverage, rule_label, rule_list
 from policylint.queries.representatives import representatives_evaluator
 from policylint.queries.smt_coverage import scope_option, smt_engine
@@ -62,13 +63,15 @@ def smt_cover(
 ) -> list[PolicyRule] | Undecided | None:
     """The rules proven to cover `subject` over all pods (first the concretely overlapping ones)."""
     policy, rule = subject.policy, subject.rule
+    if any(covers_structurally((policy, rule), o) for o in first):
+        return first  # a duplicate (or an allow-all for the same pods) among them: no solver needed
     for others in ([first] if first else []) + ([pool] if len(pool) > len(first) else []):
-        answer = engine.rule_covered(policy, rule, others)
+        answer = engine.covered(policy, rule, others)
         if answer is not True:
             if isinstance(answer, Undecided):
                 return answer
             continue
-        if others is pool and engine.rule_covered(policy, rule, []) is True:
+        if others is pool and engine.covered(policy, rule, []) is True:
             return None  # the rule admits nothing at all: validity rules say why
         return others
     return None

@@ -42,9 +42,10 @@ from policylint.engine.concrete import Evaluator
 from policylint.engine.smt import SmtEngine, Undecided
 from policylint.findings import Hit, Severity
 from policylint.model.policy import NetworkPolicy
+from policylint.queries.canonical import policy_form
 from policylint.queries.coverage import side_uncovered, target_groups
 from policylint.queries.representatives import representatives_evaluator
-from policylint.queries.smt_coverage import in_effect, scope_option, selection_covered, smt_engine
+from policylint.queries.smt_coverage import in_effect, scope_option, smt_engine
 from policylint.rulespec import RuleContext, RuleSpec
 
 
@@ -63,14 +64,17 @@ def concrete_cover(ev: Evaluator, p_idx: int, removed: set[int]) -> set[int] | N
 
 def proven(engine: SmtEngine, policy: NetworkPolicy, others: list[NetworkPolicy]) -> bool | Undecided:
     """Over all pods: each direction's selection and rules are covered by `others`."""
+    form = policy_form(policy)
+    if any(policy_form(o) == form for o in others):
+        return True  # an identical policy (same namespace, selection, types and rules): no solver needed
     for direction in policy.policy_types:
         rest = [o for o in others if o.isolates(direction)]
-        answer = selection_covered(engine, policy, rest, direction)
+        answer = engine.selection_covered(policy, rest, direction)
         pool = [pr for o in rest for pr in in_effect(o, direction)]
         for rule in policy.rules(direction):
             if answer is not True:
                 break
-            answer = engine.rule_covered(policy, rule, pool)
+            answer = engine.covered(policy, rule, pool)
         if answer is not True:
             return answer
     return True
