@@ -90,6 +90,9 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
     )
     ev = ctx.shared("queries.coverage.representatives", lambda: representatives_evaluator(base)) if engine else base
     removed: set[int] = set()
+    by_namespace: dict[str, list[int]] = {}  # listed once: per candidate it was quadratic in the policies
+    for i, p in enumerate(policies):
+        by_namespace.setdefault(p.namespace, []).append(i)
     for p_idx in reversed(range(len(policies))):
         policy = policies[p_idx]
         covering = concrete_cover(ev, p_idx, removed) if base.selected[p_idx] else None
@@ -97,7 +100,7 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
             continue
         answer: bool | Undecided = True
         if engine is not None:
-            same_ns = [i for i, p in enumerate(policies) if p.namespace == policy.namespace and i != p_idx]
+            same_ns = [i for i in by_namespace[policy.namespace] if i != p_idx]
             for pool in (sorted(covering), [i for i in same_ns if i not in removed]):
                 answer = proven(engine, policy, [policies[i] for i in pool])
                 if answer is not False:
