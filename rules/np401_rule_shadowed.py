@@ -46,15 +46,30 @@ from policylint.engine.concrete import CompiledRule, Evaluator
 from policylint.engine.smt import SmtEngine, Undecided
 from policylint.findings import Hit, Severity
 from policylint.model.policy import Direction
+from policylint.queries.canonical import covers_structurally
 from policylint.queries.coverage import PolicyRule, concrete_rule_coverage, rule_label, rule_list
 from policylint.queries.representatives import representatives_evaluator
 from policylint.queries.smt_coverage import scope_option, smt_engine
 from policylint.rulespec import RuleContext, RuleSpec
 
 
-def namespace_rules(ev: Evaluator, namespace: str, direction: Direction) -> list[CompiledRule]:
-    policies = ev.cluster.policies
-    return [r for i, p in enumerate(policies) if p.namespace == namespace for r in ev.compiled_rules(i, direction)]
+class NamespaceRules:
+    """The compiled rules of each namespace and direction, listed once per run (scanning every
+    policy of the cluster per subject rule was quadratic in the policies)."""
+
+    def __init__(self, ev: Evaluator) -> None:
+        self.ev = ev
+        self._by_namespace: dict[str, list[int]] = {}
+        for i, p in enumerate(ev.cluster.policies):
+            self._by_namespace.setdefault(p.namespace, []).append(i)
+        self._rules: dict[tuple[str, Direction], list[CompiledRule]] = {}
+
+    def __call__(self, namespace: str, direction: Direction) -> list[CompiledRule]:
+        key = (namespace, direction)
+        if key not in self._rules:
+            indices = self._by_namespace.get(namespace, [])
+            self._rules[key] = [r for i in indices for r in self.ev.compiled_rules(i, direction)]
+        return self._rules[key]
 
 
 def smt_cover(
@@ -62,20 +77,23 @@ def smt_cover(
 ) -> list[PolicyRule] | Undecided | None:
     """The rules proven to cover `subject` over all pods (first the concretely overlapping ones)."""
     policy, rule = subject.policy, subject.rule
+    if any(covers_structurally((policy, rule), o) for o in first):
+        return first  # a duplicate (or an allow-all for the same pods) among them: no solver needed
     for others in ([first] if first else []) + ([pool] if len(pool) > len(first) else []):
-        answer = engine.rule_covered(policy, rule, others)
+        answer = engine.covered(policy, rule, others)
         if answer is not True:
             if isinstance(answer, Undecided):
                 return answer
             continue
-        if others is pool and engine.rule_covered(policy, rule, []) is True:
+        if others is pool and engine.covered(policy, rule, []) is True:
             return None  # the rule admits nothing at all: validity rules say why
         return others
     return None
 
 
 def shadowed(
-    ev: Evaluator, engine: SmtEngine | None, p_idx: int, subject: CompiledRule, removed: set[int]
+    ev: Evaluator, engine: SmtEngine | None, p_idx: int, subject: CompiledRule, removed: set[int],
+    namespace_rules: NamespaceRules,
 ) -> Hit | None:
     coverage = concrete_rule_coverage(ev, p_idx, subject, frozenset(removed))
     if not coverage.covered:
@@ -87,7 +105,7 @@ def shadowed(
     else:
         pool = [
             (r.policy, r.rule)
-            for r in namespace_rules(ev, subject.policy.namespace, subject.rule.direction)
+            for r in namespace_rules(subject.policy.namespace, subject.rule.direction)
             if r is not subject and id(r) not in removed
         ]
         covering = smt_cover(engine, subject, first, pool)
@@ -115,11 +133,12 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
     )
     # Over all pods, the concrete prefilter also tries one representative pod per selector.
     ev = ctx.shared("queries.coverage.representatives", lambda: representatives_evaluator(base)) if engine else base
+    pools = NamespaceRules(ev)
     for direction in Direction:
         removed: set[int] = set()  # reported rules no longer cover others: a duplicate pair fires once
         for p_idx in reversed(range(len(ctx.cluster.policies))):
             for subject in reversed(ev.compiled_rules(p_idx, direction)):
-                hit = shadowed(ev, engine, p_idx, subject, removed)
+                hit = shadowed(ev, engine, p_idx, subject, removed, pools)
                 if hit is not None:
                     if not hit.message.startswith("could not decide"):
                         removed.add(id(subject))

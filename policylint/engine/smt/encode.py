@@ -10,7 +10,18 @@ import z3
 
 from policylint.engine.flow import Assumptions, IPAddress
 from policylint.engine.smt.form import FormEncoder
-from policylint.engine.smt.symbols import NAME, Endpoint, Universe, Z, in_network, label_facts, pod_axioms
+from policylint.engine.smt.solve import Budget
+from policylint.engine.smt.symbols import (
+    NAME,
+    Endpoint,
+    Universe,
+    Z,
+    axioms_size,
+    in_network,
+    label_facts,
+    pod_axioms,
+    same_namespace_same_labels,
+)
 from policylint.model import (
     Cluster,
     Direction,
@@ -65,8 +76,11 @@ class FlowVars:
 
 
 class Encoder:
-    def __init__(self, cluster: Cluster, u: Universe, assumptions: Assumptions, protos: dict[Protocol, Z]):
+    def __init__(
+        self, cluster: Cluster, u: Universe, assumptions: Assumptions, protos: dict[Protocol, Z], budget: Budget
+    ) -> None:
         self.cluster, self.u, self.assumptions, self.protos = cluster, u, assumptions, protos
+        self.budget = budget  # every builder charges the terms it makes, so building is bounded too
         # Formula order decides which witness z3 finds: make it independent of input order.
         self.policies = sorted(cluster.policies, key=lambda p: (p.namespace, p.name))
         self.ctx = next(iter(protos.values())).ctx
@@ -97,7 +111,7 @@ class Encoder:
         if isinstance(spec, Addresses):
             return [ep.ext, in_network(ep, spec.network)]
         # The same for every question about this endpoint, and costly with many namespaces.
-        out = [self._memoized("pod_axioms", (ep,), lambda: self.all(pod_axioms(ep, self.u)))]
+        out = [self._memoized("pod_axioms", (ep,), lambda: self._axioms(ep))]
         if isinstance(spec, AnyEndpoint):
             return out
         out.append(z3.Not(ep.ext))
@@ -111,7 +125,21 @@ class Encoder:
             out.append(ep.host == spec.host_network)
         return out
 
+    def _axioms(self, ep: Endpoint) -> Z:
+        self.budget.charge_terms(axioms_size(self.u))
+        return self.all(pod_axioms(ep, self.u))
+
+    def same_namespace(self, a: Endpoint, b: Endpoint) -> Z:
+        """Two pods in one namespace see the same namespace labels (built once per pair of endpoints)."""
+        size = 2 * len(self.u.values)
+        def build() -> Z:
+            self.budget.charge_terms(size)
+            return same_namespace_same_labels(a, b)
+
+        return self._memoized("same_ns", (a, b), build)
+
     def bind_workload(self, ep: Endpoint, index: int) -> list[Z]:
+        self.budget.charge_terms(2 * len(self.u.values) + len(self.u.port_names))
         w = self.cluster.workloads[index]
         ep.known = index
         out = [z3.Not(ep.ext), ep.host == w.host_network, label_facts(ep.has, ep.val, self.u, w.labels)]
@@ -126,6 +154,7 @@ class Encoder:
     # -- selection -------------------------------------------------------------------------
     def selector(self, sel: LabelSelector, has: dict[str, Z], val: dict[str, Z]) -> Z:
         """matchLabels and matchExpressions ANDed; the empty selector is True."""
+        self.budget.charge_terms(1 + len(sel.match_labels) + sum(1 + len(r.values) for r in sel.match_expressions))
         terms = [z3.And(has[k], val[k] == self.u.index(k, v)) for k, v in sel.match_labels]
         return self.all(terms + [self.requirement(r, has, val) for r in sel.match_expressions])
 
@@ -211,6 +240,7 @@ class Encoder:
         return self._memoized("rule", (policy, rule, other, flow), lambda: self._rule(policy, rule, other, flow))
 
     def _rule(self, policy: NetworkPolicy, rule: Rule, other: Endpoint, flow: FlowVars) -> Z:
+        self.budget.charge_terms(1 + len(rule.peers or ()) + len(rule.ports or ()))
         peers = self.true if rule.all_peers else self.any([self.peer(policy, p, other) for p in rule.peers or ()])
         ports = self.true if rule.all_ports else self.any([self.port(s, flow.dst, flow) for s in rule.ports or ()])
         return z3.And(peers, ports)
@@ -239,6 +269,7 @@ class Encoder:
     ) -> tuple[Z, Z]:
         """(isolated, some rule of a selecting policy admits) for NetworkPolicy v1 at `ep`."""
         isolating, allowing = [], []
+        self.budget.charge_terms(2 * len(self.policies))
         for policy in self.policies:
             if not policy.isolates(direction) or (only is not None and policy.namespace not in only):
                 continue

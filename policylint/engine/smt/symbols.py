@@ -64,15 +64,19 @@ class Universe:
     def of(cluster: Cluster, extra: Iterable[LabelSelector] = ()) -> Universe:
         known = {ns.name: {**ns.labels, NAME: ns.name} for ns in cluster.namespace_index.values()}
         known.update({ns.name: {**ns.labels, NAME: ns.name} for ns in cluster.namespaces})
+        # Only keys some selector tests: a key nobody tests cannot change an answer, and a pod with
+        # thousands of labels must not multiply every formula (issue 17).
         seen: dict[str, set[str]] = {NAME: set()}
-        for labels in [*known.values(), *(w.labels for w in cluster.workloads)]:
-            for k, v in labels.items():
-                seen.setdefault(k, set()).add(v)
-        for sel in [*cluster_selectors(cluster), *extra]:
+        selectors = [*cluster_selectors(cluster), *extra]
+        for sel in selectors:
             for k, v in sel.match_labels:
                 seen.setdefault(k, set()).add(v)
             for r in sel.match_expressions:
                 seen.setdefault(r.key, set()).update(r.values)
+        for labels in [*known.values(), *(w.labels for w in cluster.workloads)]:
+            for k, v in labels.items():
+                if k in seen:
+                    seen[k].add(v)
         specs = _port_specs(cluster)
         names = sorted({(s.port, s.protocol) for s in specs if isinstance(s.port, str)}, key=str)
         values = {k: tuple(sorted(vs)) for k, vs in sorted(seen.items())}
@@ -154,14 +158,38 @@ def pod_axioms(ep: Endpoint, u: Universe) -> list[Z]:
     for k in u.values:
         top = u.top(k)
         out += [ep.val[k] >= 0, ep.val[k] <= top, ep.ns_val[k] >= 0, ep.ns_val[k] <= top]
-    for name, labels in u.namespaces.items():
-        out.append(z3.Implies(ep.ns_val[NAME] == u.index(NAME, name), label_facts(ep.ns_has, ep.ns_val, u, labels)))
+    out += namespace_facts(ep, u)
     out += [p != 0 for p in ep.np_port.values()]
     for name in sorted({n for n, _ in u.port_names}):  # sorted: same input, same formula, same witness
         bound = [ep.np_has[n] for n in u.port_names if n[0] == name]
         if len(bound) > 1:
             out.append(z3.AtMost(*bound, 1))
     return out
+
+
+def namespace_facts(ep: Endpoint, u: Universe) -> list[Z]:
+    """A known namespace has exactly its labels. Said per label and per key, not per namespace x
+    key, so the size is linear in the input: a key is present only in a namespace that has it, or
+    in a namespace no manifest defines."""
+    name = ep.ns_val[NAME]
+    is_name = {n: name == u.index(NAME, n) for n in u.namespaces}
+    unknown = z3.Not(z3.Or(*is_name.values())) if is_name else z3.BoolVal(True, name.ctx)
+    having: dict[str, list[Z]] = {k: [] for k in u.values if k != NAME}
+    out = []
+    for n, labels in u.namespaces.items():
+        facts = [z3.And(ep.ns_has[k], ep.ns_val[k] == u.index(k, v)) for k, v in labels.items() if k in having]
+        if facts:
+            out.append(z3.Implies(is_name[n], z3.And(*facts)))
+        for k in labels:
+            if k in having:
+                having[k].append(is_name[n])
+    out += [z3.Implies(ep.ns_has[k], z3.Or(unknown, *names)) for k, names in having.items()]
+    return out
+
+
+def axioms_size(u: Universe) -> int:
+    """About how many terms `pod_axioms` builds (for the encoding budget)."""
+    return 6 * len(u.values) + sum(len(labels) for labels in u.namespaces.values()) + 2 * len(u.namespaces)
 
 
 def label_facts(has: dict[str, Z], val: dict[str, Z], u: Universe, labels: dict[str, str]) -> Z:
