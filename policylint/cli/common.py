@@ -18,7 +18,7 @@ import contextlib
 import errno
 import re
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,6 +31,7 @@ from policylint.cni import profile as cni_profile
 from policylint.color import CHOICES
 from policylint.config import Config, ConfigError, find_config, load_config
 from policylint.model.cluster import Cluster
+from policylint.reporters.stream import write_chunks
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_USAGE = 2
@@ -135,6 +136,14 @@ def terminal_options(func: F) -> F:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def write_streamed(chunks: Iterable[str], output: str | None) -> None:
+    """Pieces written as they are made (reporters/stream.py), with write_output's errors."""
+    with writing_to(output):
+        if not output and sys.stdout is None:
+            raise OSError(errno.EBADF, "standard output is closed")
+        write_chunks(chunks, output)
 
 
 def write_output(text: str, output: str | None, color: bool | None = None) -> None:

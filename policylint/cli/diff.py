@@ -18,12 +18,18 @@ from typing import Any
 import click
 
 from policylint import api
-from policylint.cli.common import focus_options, handle_errors, input_options, input_paths, resolve_config
+from policylint.cli.common import (
+    focus_options,
+    handle_errors,
+    input_options,
+    input_paths,
+    resolve_config,
+    write_streamed,
+)
 from policylint.queries.diff_focus import make_diff_focus, refocus
 from policylint.queries.endpoints import EndpointError
 from policylint.reporters import summary_md
 from policylint.reporters.diff import json_chunks, text_lines
-from policylint.reporters.stream import write_chunks
 
 FORMATS = ("text", "json", "md")
 FAIL_ON = ("added", "new-exposure", "never")
@@ -104,5 +110,5 @@ def diff_command(args: tuple[str, ...], **opts: Any) -> None:
             impact = refocus(impact, focus) if focus.active else impact
         except EndpointError as exc:
             raise click.UsageError(str(exc)) from None
-        write_chunks(render(impact, opts["fmt"]), opts["output"])
+        write_streamed(render(impact, opts["fmt"]), opts["output"])
     sys.exit(1 if triggered(impact, opts["fail_on"]) else 0)

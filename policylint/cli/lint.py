@@ -18,13 +18,13 @@ from policylint.cli.common import (
     resolve_config,
     terminal_options,
     write_output,
+    write_streamed,
 )
 from policylint.color import enabled as colors_on
 from policylint.config import Config
 from policylint.findings import Finding, Report, Severity
 from policylint.progress import Progress
 from policylint.reporters import github, json, sarif, text
-from policylint.reporters.stream import write_chunks
 
 FORMATS = ("text", "concise", "json", "sarif", "github")
 FAIL_ON = ("error", "warning", "info", "never")
@@ -110,7 +110,7 @@ def lint_command(paths: tuple[str, ...], **opts: Any) -> None:
         color = opts["fmt"] in ("text", "concise") and not opts["output"] and colors_on(opts["color"], sys.stdout)
         if opts["fmt"] in ("json", "sarif"):  # written as encoded, one finding at a time
             pieces = json.chunks(report) if opts["fmt"] == "json" else sarif.chunks(report, config.registry)
-            write_chunks(pieces, opts["output"])
+            write_streamed(pieces, opts["output"])
         else:
             write_output(render(report, opts["fmt"], config, color), opts["output"], color=color or None)
         if opts["statistics"]:

@@ -20,7 +20,6 @@ from collections.abc import Callable, Sequence
 from policylint.load.fields import Reader, Skip
 from policylint.load.kinds import DIALECT_KINDS
 from policylint.load.located_yaml import LMap
-from policylint.load.validate import validate
 from policylint.model.build_admin_network_policy import admin_network_policy, baseline_admin_network_policy
 from policylint.model.build_cluster_network_policy import cluster_network_policy
 from policylint.model.build_meta import metadata
@@ -40,6 +39,8 @@ _RANKS = {"Admin": ADMIN_RANK, "Baseline": BASELINE_RANK}
 def network_policy_api_tiers(
     r: Reader, objects: Sequence[LMap], default_namespace: str, namespaces: Sequence[Namespace]
 ) -> list[Tier]:
+    from policylint.load.validate import validate  # jsonschema only when such objects are read
+
     by_tier: dict[str, list[TierPolicy]] = {"Admin": [], "Baseline": []}
     for obj in objects:
         kind = str(obj.get("kind"))

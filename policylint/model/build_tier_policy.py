@@ -51,7 +51,7 @@ def tier_policy(r: Reader, obj: LMap, written: Written, ports_of: PortsOf) -> Ti
         for index, item in enumerate(items):
             path = f"spec.{section}[{index}]"
             here = Origin(written.kind, written.name, None, span_in(items, index), written.tier, written.priority,
-                          index, section, str(item["action"]), _name(item))  # fmt: skip
+                          index, section, str(item["action"]), rule_name=_name(item))  # fmt: skip
             rules.append(_rule(r, item, direction, peers_key, path, here, ports_of))
     order = (written.priority if written.priority is not None else 1001.0, written.name)
     return TierPolicy((subject,), tuple(directions), tuple(rules), origin, order)

@@ -13,17 +13,16 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policylint.engine.concrete import Evaluator
 from policylint.engine.selectors import matches
-from policylint.engine.smt import Budget, SyntheticPod, Undecided, Witness
-from policylint.engine.smt.compare import ChangeEngine
-from policylint.engine.smt.witness import concrete_verdict
 from policylint.findings import Span
 from policylint.model import Cluster, Direction, NetworkPolicy, Protocol
 from policylint.queries.diff import Diff, WorkloadKey
-from policylint.queries.outside import describe_pod
+
+if TYPE_CHECKING:  # z3 is imported only when a diff asks it something (a cached query never does)
+    from policylint.engine.smt import Witness
 
 PolicyKey = tuple[str, str]  # namespace, name
 
@@ -126,6 +125,9 @@ def candidates(base: Evaluator, head: Evaluator, diff: Diff, changes: list[Polic
 
 def confirmed(base: Evaluator, head: Evaluator, witness: Witness) -> bool:
     """The witness flow, re-checked by the concrete evaluator: allowed on HEAD, denied on BASE."""
+    from policylint.engine.smt import Witness
+    from policylint.engine.smt.witness import concrete_verdict
+
     assert isinstance(witness.dst, int)
     w = head.workloads[witness.dst]
     same = (w.namespace, w.name, w.kind)
@@ -151,6 +153,10 @@ def possible_exposures(
     todo = candidates(base, head, diff, changes)
     if not todo:
         return [], []
+    from policylint.engine.smt import Budget, SyntheticPod, Undecided
+    from policylint.engine.smt.compare import ChangeEngine
+    from policylint.queries.outside import describe_pod
+
     try:
         engine = ChangeEngine(base.cluster, head.cluster, head.assumptions, timeout_ms, Budget(budget_seconds))
     except NotImplementedError as exc:

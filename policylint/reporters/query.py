@@ -91,10 +91,10 @@ def _side_json(side: SideExplanation | None) -> dict[str, Any] | None:
     }
     if side.layers:
         doc["tiers"] = side.layers
-    if side.derived:
-        doc["derived"] = side.derived
         doc["tier_misses"] = [{"tier": m.tier, "rule": m.rule, "file": m.span.file, "line": m.span.line,
                                "reason": m.text} for m in side.tier_misses]
+    if side.derived:
+        doc["derived"] = side.derived
     return doc
 
 

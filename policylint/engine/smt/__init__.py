@@ -222,6 +222,7 @@ class SmtEngine:
             formulas.append(self._conns(flow, conns))
         return self._ask(enc, flow, formulas)
 
+    @_budgeted
     def pod(self, spec: Pods) -> SyntheticPod | Undecided | None:
         """A pod that could exist (in any namespace, known or not) matching `spec` on labels alone,
         policies aside; None when no pod can (its terms contradict each other)."""
