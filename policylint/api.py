@@ -21,6 +21,7 @@ An input that is only partly readable is no error: its problems are in `Input.lo
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -62,6 +63,7 @@ from policylint.queries.service_query import (
 from policylint.queries.set_explain import explain_set
 
 if TYPE_CHECKING:
+    from policylint.engine.smt import SmtEngine
     from policylint.queries.witness import SymbolicAnswer
 
 __all__ = [
@@ -245,7 +247,13 @@ def query_service(source: Paths | Input, src: str, dst: str, config: Config | No
     notes: list[str] = []
     if port is not None and ref.port is not None and port != ref.port:
         raise EndpointError(f"{dst!r} names port {ref.port} and --port says {port}: give one")
-    answer = answer_service(ev, cluster, _source(ev, cluster, src, home, notes), svc, dst, port or ref.port)
+    def smt() -> SmtEngine | None:  # built only for `--from any`, under the config's solver budget
+        from policylint.queries.smt_coverage import smt_engine
+
+        return smt_engine(ev, config.smt_timeout_ms, config.smt_budget_seconds)
+
+    answer = answer_service(ev, cluster, _source(ev, cluster, src, home, notes), svc, dst, port or ref.port,
+                            functools.cache(smt))  # fmt: skip
     answer.notes[:0] = notes
     return answer
 

@@ -6,8 +6,14 @@ A Service with a non-empty `spec.selector` that matches no workload (pod templat
 of its namespace in the input, with a suggestion when a label of that namespace is close
 ("did you mean `app: frontend`?").
 
-Not flagged: Services without a selector (their endpoints are managed by hand or by
-another controller), `ExternalName` Services, and Services of a namespace with no workload
+A Service without a selector takes its backends from the EndpointSlices (or Endpoints) of
+the input that name it ([Services without selectors](https://kubernetes.io/docs/concepts/services-networking/service/#services-without-selectors)):
+it is flagged when the input has such objects and none lists a ready address (kube-proxy sends
+nothing to an address whose `conditions.ready` is false,
+[EndpointSlice](https://kubernetes.io/docs/reference/kubernetes-api/service-resources/endpoint-slice-v1/)).
+
+Not flagged: Services without a selector whose endpoints the input does not hold (they are
+managed by hand or by another controller), `ExternalName` Services, and Services of a namespace with no workload
 in the input (the workloads are probably kept elsewhere).
 
 ## Why it matters
@@ -39,14 +45,28 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from policylint.findings import Hit, Severity
+from policylint.model.cluster import Cluster
 from policylint.model.selector import LabelSelector
+from policylint.model.workload import Service
+from policylint.queries.services import endpoint_sets
 from policylint.queries.suggest import LabelView, did_you_mean, span_or
 from policylint.rulespec import RuleContext, RuleSpec
+
+
+def selectorless(cluster: Cluster, svc: Service) -> Iterator[Hit]:
+    """A selector-less Service whose EndpointSlices / Endpoints in the input list no ready address."""
+    sets = [e for e in endpoint_sets(cluster, svc) if not e.fqdn]
+    if sets and not any(a.ready for e in sets for a in e.addresses):
+        names = ", ".join(f"{e.kind} {e.namespace}/{e.name}" for e in sets[:3])
+        yield Hit(svc.span, f"Service {svc.ref} has no selector and its endpoints ({names}) list no ready address: "
+                            "it has no backends")  # fmt: skip
 
 
 def check(ctx: RuleContext) -> Iterator[Hit]:
     view = ctx.shared(LabelView.KEY, lambda: LabelView(ctx.cluster))
     for svc in ctx.cluster.services:
+        if not svc.selector and svc.type != "ExternalName":
+            yield from selectorless(ctx.cluster, svc)
         if not svc.selector or svc.type == "ExternalName" or not view.in_namespace(svc.namespace):
             continue
         if view.selector_pods(svc.namespace, svc.selector):

@@ -2,10 +2,16 @@
 
 ## What it flags
 
-A port of a Service with a selector whose `targetPort` (its `port` when absent) is:
+A port of a Service with a selector (without one: below) whose `targetPort` (its `port` when absent) is:
 - a name that no container of the selected workloads defines for that protocol; or
 - a number that none of them declares, when they declare container ports at all (option
   `check_numeric`).
+
+A Service without a selector has no targetPort in use: each Service port goes to the port its
+EndpointSlices (or Endpoints) list under the same name and protocol
+([Services without selectors](https://kubernetes.io/docs/concepts/services-networking/service/#services-without-selectors);
+[EndpointPort.name "must match the name of a port in the Service"](https://kubernetes.io/docs/reference/kubernetes-api/service-resources/endpoint-slice-v1/#EndpointSlice)).
+Such a port is flagged when the input holds the Service's endpoints and none lists a port for it.
 
 Services whose selector matches nothing are left to NP206; a target that the containers declare
 only for another protocol is left to NP525.
@@ -43,7 +49,9 @@ from collections.abc import Iterator
 
 from policylint.engine.bitset import bit_indices
 from policylint.findings import Hit, Severity
+from policylint.model.cluster import Cluster
 from policylint.model.workload import Service, ServicePort
+from policylint.queries.services import PortList, endpoint_port, endpoint_sets
 from policylint.queries.suggest import LabelView, closest
 from policylint.rulespec import RuleContext, RuleSpec
 
@@ -76,10 +84,27 @@ def service_hits(view: LabelView, svc: Service, pods: int, check_numeric: bool) 
             )
 
 
+def selectorless_hits(cluster: Cluster, svc: Service) -> Iterator[Hit]:
+    """Service ports that no EndpointSlice / Endpoints of the input lists (by name and protocol)."""
+    sets = [e for e in endpoint_sets(cluster, svc) if not e.fqdn and any(a.ready for a in e.addresses)]
+    listed: PortList = tuple((p.name, p.protocol, p.port) for e in sets for p in e.ports)
+    for port in svc.ports if sets else ():
+        if endpoint_port(listed, port) is None:
+            name = f"`{port.name}`" if port.name else "no name"
+            have = ", ".join(sorted({f"{n or '(unnamed)'} {pr.value} {p}" for n, pr, p in listed})) or "none"
+            yield Hit(
+                port.span,
+                f"Service {svc.ref} port {port.port}/{port.protocol.value} ({name}) has no selector and no port "
+                f"of that name and protocol in its endpoints (they list: {have}): it has no backend on that port",
+            )
+
+
 def check(ctx: RuleContext) -> Iterator[Hit]:
     view = ctx.shared(LabelView.KEY, lambda: LabelView(ctx.cluster))
     check_numeric = bool(ctx.options.get("check_numeric", True))
     for svc in ctx.cluster.services:
+        if not svc.selector and svc.type != "ExternalName":
+            yield from selectorless_hits(ctx.cluster, svc)
         if not svc.selector or svc.type == "ExternalName":
             continue
         pods = view.selector_pods(svc.namespace, svc.selector)

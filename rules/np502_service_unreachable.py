@@ -5,8 +5,12 @@
 A Service port such that no backend pod admits, on its target port, any source: no other
 workload of the input whose own egress also allows it, and no external address. Ingress
 isolation of the backends and egress isolation of the would-be clients both count. Services
-without a selector, whose selector matches no workload, or whose named targetPort no backend
-defines are left to the selection rules.
+whose selector matches no workload, or whose named targetPort no backend defines, are left to
+the selection rules.
+
+A Service without a selector is checked on the pods of the input that its EndpointSlices (or
+Endpoints) name, on the ports listed there: those are the backends' own ports
+([Services without selectors](https://kubernetes.io/docs/concepts/services-networking/service/#services-without-selectors)).
 
 The claim is checked for every pod that could exist, not only the input's workloads (the SMT
 engine): a repository seldom holds the whole cluster. When a pod outside the input could reach
@@ -50,23 +54,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from policylint.engine.bitset import bit_indices
 from policylint.engine.concrete import Evaluator
 from policylint.engine.smt import SmtEngine
 from policylint.findings import Hit, Severity
 from policylint.model import Direction, Protocol, Service, ServicePort
 from policylint.queries.outside import Outside, engine, only_outside, outside_peers, reachable
-from policylint.queries.services import backends, reachable_from_somewhere, target_port
+from policylint.queries.services import PortList, member_port, members, reachable_from_somewhere
 from policylint.queries.suggest import LabelView
 from policylint.rulespec import RuleContext, RuleSpec
 
 
-def unreachable(ev: Evaluator, members: int, sp: ServicePort) -> list[tuple[int, int]] | None:
+def unreachable(ev: Evaluator, found: dict[int, PortList | None], sp: ServicePort) -> list[tuple[int, int]] | None:
     """The (backend, target port) pairs when no backend admits any source of the input on the
     port (empty when one does); None when no backend defines the port."""
     resolved: list[tuple[int, int]] = []
-    for b in bit_indices(members):
-        port = target_port(ev.workloads[b], sp.target_port, sp.port, sp.protocol)
+    for b, listed in found.items():
+        port = member_port(ev, b, listed, sp)
         if port is None:
             continue
         if reachable_from_somewhere(ev, b, sp.protocol, port):
@@ -108,13 +111,13 @@ def describe(sp: ServicePort) -> str:
 
 
 def findings(ev: Evaluator, smt: Smt, view: LabelView, service: Service) -> Iterator[Hit]:
-    members = backends(ev, service)
-    if not members:
+    found = members(ev, service)
+    if not found:
         return
     dead: list[ServicePort] = []
     unproved: list[str] = []
     for sp in service.ports:
-        targets = unreachable(ev, members, sp)
+        targets = unreachable(ev, found, sp)
         if not targets:
             continue
         outside, b, port = beyond_input(ev, smt, sp, targets)
@@ -137,7 +140,7 @@ def findings(ev: Evaluator, smt: Smt, view: LabelView, service: Service) -> Iter
         return
     where = dead[0].span if len(dead) == 1 else service.span
     ports = ", ".join(describe(sp) for sp in dead)
-    first = ev.workloads[bit_indices(members)[0]].ref
+    first = ev.workloads[next(iter(found))].ref
     if unproved:
         scope = "no workload of the input and no external address"
         scope += f" (not checked for pods outside the input: {unproved[0]})"

@@ -39,11 +39,11 @@ from policylint.engine.bitset import bit_indices
 from policylint.engine.concrete import CompiledRule, Evaluator
 from policylint.findings import Hit, Severity
 from policylint.model import Direction, Protocol, Service, ServicePort
-from policylint.queries.services import backends, target_port
+from policylint.queries.services import member_port, members
 from policylint.rulespec import RuleContext, RuleSpec
 
 Key = tuple[Protocol, int]  # a Service port, by protocol and number
-Index = dict[Key, tuple[int, dict[int, list[tuple[Service, ServicePort]]]]]  # backends, and by backend
+Index = dict[Key, tuple[int, dict[int, list[tuple[Service, ServicePort, int]]]]]  # backends; by backend, with target
 
 
 def service_ports(ctx: RuleContext) -> Index:
@@ -51,33 +51,35 @@ def service_ports(ctx: RuleContext) -> Index:
     ev: Evaluator = ctx.evaluator
     index: Index = {}
     for service in ctx.cluster.services:
-        members = backends(ev, service)
-        for sp in service.ports if members else ():
-            if sp.target_port is not None and sp.target_port != sp.port:
+        found = members(ev, service)
+        for sp in service.ports if found else ():
+            # Selector-less: the EndpointSlice port is the pod port (targetPort unused), per backend.
+            targets = {b: t for b, listed in found.items() if (t := member_port(ev, b, listed, sp)) is not None}
+            targets = {b: t for b, t in targets.items() if t != sp.port}
+            if targets:
                 bits, by_backend = index.setdefault((sp.protocol, sp.port), (0, {}))
-                for b in bit_indices(members):
-                    by_backend.setdefault(b, []).append((service, sp))
-                index[(sp.protocol, sp.port)] = (bits | members, by_backend)
+                for b, t in targets.items():
+                    by_backend.setdefault(b, []).append((service, sp, t))
+                index[(sp.protocol, sp.port)] = (bits | sum(1 << b for b in targets), by_backend)
     return index
 
 
-def mistake(ev: Evaluator, rule: CompiledRule, backend: int, sp: ServicePort) -> int | None:
+def mistake(ev: Evaluator, rule: CompiledRule, backend: int, sp: ServicePort, port: int) -> int | None:
     """The target port `rule` fails to allow on `backend`, or None when the rule is fine there."""
     w = ev.workloads[backend]
-    port = target_port(w, sp.target_port, sp.port, sp.protocol)
-    if port is None or any(p.port == sp.port and p.protocol is sp.protocol for p in w.ports):
-        return None  # no such pod port (another rule reports it), or the pod listens on the port too
+    if any(p.port == sp.port and p.protocol is sp.protocol for p in w.ports):
+        return None  # the pod listens on the Service port too
     return None if rule.ports.for_destination(w).contains(sp.protocol, port) else port
 
 
 def rule_hits(ev: Evaluator, rule: CompiledRule, index: Index) -> Iterator[Hit]:
     policy, seen = rule.policy, set()
-    for (protocol, number), (members, by_backend) in index.items():
+    for (protocol, number), (in_index, by_backend) in index.items():
         if not rule.ports.numeric.contains(protocol, number):
             continue
-        for b in bit_indices(rule.pods & members):
-            for service, sp in by_backend[b]:
-                port = mistake(ev, rule, b, sp)
+        for b in bit_indices(rule.pods & in_index):
+            for service, sp, target in by_backend[b]:
+                port = mistake(ev, rule, b, sp, target)
                 if port is None or (service.ref, number) in seen:
                     continue
                 seen.add((service.ref, number))

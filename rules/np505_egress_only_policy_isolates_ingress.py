@@ -39,7 +39,7 @@ from policylint.engine.bitset import bit_indices
 from policylint.engine.concrete import Evaluator
 from policylint.findings import Hit, Severity
 from policylint.model import Direction
-from policylint.queries.services import backends
+from policylint.queries.services import member_bits
 from policylint.rulespec import RuleContext, RuleSpec
 
 
@@ -52,7 +52,7 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
     p_idx = positions[id(policy)]
     alone = [w for w in bit_indices(ev.selected[p_idx]) if ev.isolating_policies(w, Direction.INGRESS) == [p_idx]]
     for service in ctx.cluster.services if alone else ():
-        hit = [w for w in alone if (backends(ev, service) >> w) & 1]
+        hit = [w for w in alone if (member_bits(ev, service) >> w) & 1]
         if hit:
             yield Hit(
                 policy.egress_span or policy.span,

@@ -41,10 +41,9 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
-from policylint.engine.bitset import bit_indices
 from policylint.findings import Hit, Severity
 from policylint.model import Direction
-from policylint.queries.services import backends, target_port
+from policylint.queries.services import member_port, members
 from policylint.rulespec import RuleContext, RuleSpec
 
 
@@ -55,7 +54,7 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
     for svc in ctx.cluster.services:
         if svc.type not in ("LoadBalancer", "NodePort") or svc.external_traffic_policy == "Local":
             continue
-        for b in bit_indices(backends(ev, svc)):
+        for b, listed in members(ev, svc).items():
             pod = ev.workloads[b]
             if not ev.is_isolated(b, Direction.INGRESS):
                 continue
@@ -70,7 +69,7 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
                        for blk in blocks for n in nodes):  # fmt: skip
                     continue  # it admits the configured node ranges (exposure.node_cidrs): the SNATed traffic
                 ports = rule.ports.for_destination(pod)
-                if not any((tp := target_port(pod, sp.target_port, sp.port, sp.protocol)) is not None
+                if not any((tp := member_port(ev, b, listed, sp)) is not None
                            and ports.contains(sp.protocol, tp) for sp in svc.ports):  # fmt: skip
                     continue
                 flagged.add((b, id(rule.rule)))

@@ -3,11 +3,15 @@ container port it targets.
 
 ## What it flags
 
-A port of a Service with a selector whose `targetPort` (its `port` when absent) is, on the
+A port of a Service with a selector (without one: below) whose `targetPort` (its `port` when absent) is, on the
 workloads the Service selects:
 - a number that the containers declare only with another protocol (DNS on `53/UDP` exposed by
   a Service port that leaves `protocol` at its default, TCP); or
 - a name that the containers give only to a port of another protocol.
+
+A Service without a selector is checked on the pods of the input its EndpointSlices (or
+Endpoints) name, with the port listed there as the target
+([Services without selectors](https://kubernetes.io/docs/concepts/services-networking/service/#services-without-selectors)).
 
 ## Why it matters
 
@@ -41,10 +45,12 @@ This rule has no options. NP207 reports target ports that no container declares 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from policylint.engine.bitset import bit_indices
 from policylint.findings import Hit, Severity
 from policylint.model.workload import ContainerPort, Service, ServicePort, Workload
+from policylint.queries.services import endpoint_backends, endpoint_port, endpoint_sets
 from policylint.queries.suggest import LabelView
 from policylint.rulespec import RuleContext, RuleSpec
 
@@ -79,9 +85,25 @@ def service_hits(svc: Service, workloads: list[Workload], refs: str) -> Iterator
         )
 
 
+def selectorless_hits(ctx: RuleContext, svc: Service) -> Iterator[Hit]:
+    """Each backend of the input behind the Service's endpoints, on the port they list for it."""
+    ev = ctx.evaluator
+    flagged: set[ServicePort] = set()
+    for b, listed in endpoint_backends(ev, svc).items():
+        w = ev.workloads[b]
+        for sp in svc.ports:
+            tp = endpoint_port(listed, sp)
+            if tp is not None and sp not in flagged:  # the endpoint port replaces targetPort here
+                for hit in service_hits(replace(svc, ports=(replace(sp, target_port=tp),)), [w], w.ref):
+                    flagged.add(sp)
+                    yield hit
+
+
 def check(ctx: RuleContext) -> Iterator[Hit]:
     view = ctx.shared(LabelView.KEY, lambda: LabelView(ctx.cluster))
     for svc in ctx.cluster.services:
+        if not svc.selector and svc.type != "ExternalName" and endpoint_sets(ctx.cluster, svc):
+            yield from selectorless_hits(ctx, svc)
         if not svc.selector or svc.type == "ExternalName":
             continue
         pods = view.selector_pods(svc.namespace, svc.selector)

@@ -32,7 +32,9 @@ def service(r: Reader, doc: LMap, meta: Meta) -> Service:
                    r.field(spec, "externalTrafficPolicy", str, "spec", skip=False) or "Cluster",
                    spec.value_span("type") if "type" in spec else None,
                    r.field(spec, "clusterIP", str, "spec", skip=False),
-                   r.field(spec, "externalName", str, "spec", skip=False), meta.labels)  # fmt: skip
+                   r.field(spec, "externalName", str, "spec", skip=False), meta.labels,
+                   r.field(spec, "internalTrafficPolicy", str, "spec", skip=False) or "Cluster",
+                   r.field(spec, "sessionAffinity", str, "spec", skip=False) or "None")  # fmt: skip
 
 
 def _strings(r: Reader, spec: LMap, key: str) -> tuple[str, ...]:

@@ -85,6 +85,9 @@ class Service:
     cluster_ip: str | None = None  # "None": headless (no proxy, DNS names the pods)
     external_name: str | None = None  # type ExternalName: a DNS alias, no backends
     labels: dict[str, str] = field(default_factory=dict, compare=False)  # metadata.labels (Cilium toServices)
+    # Which backend a given client reaches; read to say they are not modelled (docs/services.md).
+    internal_traffic_policy: str = "Cluster"  # Local: only backends on the client's node
+    session_affinity: str = "None"  # ClientIP: a client sticks to one backend
 
     @property
     def ref(self) -> str:

@@ -32,7 +32,7 @@ from policylint.model.cluster import Cluster
 from policylint.model.entry import BackendRef, Entry, Gateway, Listener
 from policylint.model.policy import IPBlock
 from policylint.model.workload import Namespace, ServicePort
-from policylint.queries.services import PortList, backends, endpoint_backends, endpoint_port, target_port
+from policylint.queries.services import PortList, backends, endpoint_port, members, target_port
 
 EVERYWHERE = ("0.0.0.0/0", "::/0")
 DEFAULT_CONTROLLER_NAMESPACE = "ingress-controller-ns"  # netpol-analyzer's model of the controller
@@ -144,7 +144,7 @@ def _services(ev: Evaluator, cluster: Cluster, nodes: list[ipaddress.IPv4Network
         ref = EntryRef("Service", svc.namespace, svc.name, kind, svc.span)
         hosts = _hostnames(svc.annotations)
         local = svc.external_traffic_policy == "Local"
-        for b, listed in _members(ev, svc).items():
+        for b, listed in members(ev, svc).items():
             pod = ev.workloads[b]
             forwarded, ports = _forwarded(pod, svc, None, listed)
             if not forwarded:
@@ -160,14 +160,6 @@ def _services(ev: Evaluator, cluster: Cluster, nodes: list[ipaddress.IPv4Network
                 at = svc.type_span or svc.span
                 exp = Exposure(pod, ref, srcs, conns, forwarded - conns, hosts, via, client_ports, at)
                 report.exposures.append(exp)
-
-
-def _members(ev: Evaluator, svc: Service) -> dict[int, PortList | None]:
-    """The Service's backend workloads: by selector (ports: the Service's targetPorts, None), else
-    the pods its EndpointSlices / Endpoints name (ports: the ones they list)."""
-    if svc.selector:
-        return dict.fromkeys(bit_indices(backends(ev, svc)))
-    return dict(endpoint_backends(ev, svc))
 
 
 def _forwarded(pod: Workload, svc: Service, port: int | str | None,
@@ -330,7 +322,7 @@ def _proxied(cluster: Cluster, assumptions: Assumptions | None, ctrl: Controller
                                     f"{backend.namespace}/{backend.service} is not in the input")  # fmt: skip
                 continue
             backend = _ingress_port_fallback(entry, backend, svc, report)
-            for b, listed in _members(ev, svc).items():
+            for b, listed in members(ev, svc).items():
                 pod = ev.workloads[b]
                 forwarded = _route_forwarded(pod, svc, entry, backend, listed)
                 if not forwarded:

@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from policylint.engine.bitset import bit_indices
 from policylint.engine.concrete import Evaluator
@@ -38,6 +40,11 @@ from policylint.queries.endpoints import EndpointError, EndpointSpec, closest
 from policylint.queries.reach import Answer, reach
 from policylint.queries.services import PortList, address_owner, endpoint_port, endpoint_sets, target_port
 from policylint.queries.services import backends as selected_backends
+
+if TYPE_CHECKING:
+    from policylint.engine.smt import SmtEngine
+
+Smt = Callable[[], "SmtEngine | None"]  # built on first use
 
 _SVC_WORDS = ("svc", "service", "services")
 _NAME = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
@@ -234,6 +241,25 @@ class BackendAnswer:
         return "ALLOWED" if hits and all(hits) else "PARTIAL" if any(hits) else "BLOCKED"
 
 
+@dataclass(frozen=True, slots=True)
+class BeyondInput:
+    """z3's word on pods outside the input (`--from any`; queries/service_outside.py)."""
+
+    reachable: bool | None  # True: such a pod reaches some backend; False: proved none does; None: unknown
+    backends: list[str]  # the backends such a pod reaches
+    example: str | None = None  # one such pod and where it gets in
+    undecided: str = ""  # why z3 could not answer (for some backend or port)
+
+    @property
+    def text(self) -> str:
+        if self.reachable:
+            return (f"beyond the input's workloads, pods that could exist reach {len(self.backends)} backend(s) too "
+                    "(z3)" + (f", e.g. {self.example}" if self.example else ""))  # fmt: skip
+        if self.reachable is False:
+            return "no pod outside the input could reach a backend on these ports either (proved by z3)"
+        return f"not checked for pods outside the input ({self.undecided}): the answer is about the input's pods"
+
+
 @dataclass(slots=True)
 class ServiceAnswer:
     src: EndpointSpec
@@ -242,6 +268,7 @@ class ServiceAnswer:
     port_text: str | None
     backends: list[BackendAnswer]
     notes: list[str] = field(default_factory=list)
+    outside: BeyondInput | None = None  # `--from any`: z3 asked about pods outside the input
 
     @property
     def admitting(self) -> int:
@@ -275,21 +302,46 @@ class ServiceAnswer:
 
 
 def answer_service(ev: Evaluator, cluster: Cluster, src: EndpointSpec, svc: Service, text: str,
-                   port: str | None) -> ServiceAnswer:  # fmt: skip
+                   port: str | None, smt: Smt | None = None) -> ServiceAnswer:  # fmt: skip
+    """`smt`: the solver for `--from any` (is a pod outside the input let in?); None: not asked."""
     notes: list[str] = []
     if svc.headless:
         notes.append(f"Service {svc.ref} is headless (clusterIP: None): no proxy; clients connect to the "
                      "pods' addresses, and the port is the backends' own (targetPort, as DNS SRV records give it)")
-    if src.symbolic:
-        notes.append(f"{src.text} is asked for the workloads of the input only: pods it could also match "
-                     "are not asked of the solver for a Service destination")  # fmt: skip
+    notes.extend(unmodelled(svc))
     found = service_backends(ev, cluster, svc, notes)
     targets = {tp: sp for b in found for sp in svc.ports for tp in [translate(ev, b, sp)] if tp is not None}
     ports = chosen_ports(svc, port, targets)
     out = ServiceAnswer(src, svc, text, port, [], notes)
     for b in found:
         out.backends.append(_backend_answer(ev, src, svc, b, ports))
+    if src.symbolic:
+        from policylint.queries.service_outside import asks_any, beyond_input  # z3 only when asked
+
+        if smt is not None and asks_any(out):
+            out.outside = beyond_input(out, smt, ev)
+            notes.append(out.outside.text)
+        else:
+            notes.append(symbolic_note(src))
     return out
+
+
+def unmodelled(svc: Service) -> list[str]:
+    """Notes for the settings that choose which backend a client reaches: the answer is per backend,
+    as if every client could reach every backend."""
+    out = []
+    if svc.internal_traffic_policy == "Local":
+        out.append(f"Service {svc.ref} has internalTrafficPolicy: Local: a client reaches only the backends on its "
+                   "own node (none elsewhere); not modelled, every backend is asked as if reachable")  # fmt: skip
+    if svc.session_affinity == "ClientIP":
+        out.append(f"Service {svc.ref} has sessionAffinity: ClientIP: a client sticks to one backend; not modelled, "
+                   "every backend is asked")  # fmt: skip
+    return out
+
+
+def symbolic_note(src: EndpointSpec) -> str:
+    return (f"{src.text} is asked for the workloads of the input only: pods it could also match "
+            "are not asked of the solver for a Service destination")  # fmt: skip
 
 
 def _backend_answer(ev: Evaluator, src: EndpointSpec, svc: Service, b: Backend,

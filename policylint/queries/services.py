@@ -115,3 +115,25 @@ def endpoint_port(ports: PortList, sp: ServicePort) -> int | None:
     """The backend port an endpoint lists for Service port `sp` (matched by name, "" or unset alike)."""
     name = sp.name or None
     return next((p for n, proto, p in ports if (n or None) == name and proto is sp.protocol), None)
+
+
+def members(ev: Evaluator, svc: Service) -> dict[int, PortList | None]:
+    """The Service's backend workloads of the input: by selector (ports: None, the Service's
+    targetPorts apply), else the pods its EndpointSlices / Endpoints name (ports: those listed).
+    https://kubernetes.io/docs/concepts/services-networking/service/#services-without-selectors"""
+    if svc.selector:
+        return dict.fromkeys(bit_indices(backends(ev, svc)))
+    return dict(endpoint_backends(ev, svc))
+
+
+def member_bits(ev: Evaluator, svc: Service) -> int:
+    return sum(1 << b for b in members(ev, svc))
+
+
+def member_port(ev: Evaluator, backend: int, listed: PortList | None, sp: ServicePort) -> int | None:
+    """The pod port Service port `sp` reaches on `backend`: the endpoint's listed port (a Service
+    without a selector: the EndpointSlice port is the backend's own port, its targetPort unused),
+    else the targetPort resolved on the pod (None: no such port)."""
+    if listed is not None:
+        return endpoint_port(listed, sp)
+    return target_port(ev.workloads[backend], sp.target_port, sp.port, sp.protocol)

@@ -177,6 +177,10 @@ def service_json(a: ServiceAnswer) -> dict[str, Any]:
         "backends": [backend(b) for b in a.backends],
         "notes": a.notes,
         "undecided": a.undecided,
+        # `--from any`: z3 on pods outside the input (null: not asked, the answer is about the input's pods)
+        "outside_input": None if a.outside is None else {
+            "reachable": a.outside.reachable, "backends": a.outside.backends, "example": a.outside.example,
+            "undecided": a.outside.undecided or None},
     }
 
 

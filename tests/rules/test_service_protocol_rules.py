@@ -18,7 +18,7 @@ BAD = Path(__file__).resolve().parents[2] / "fixtures" / "rules" / "np525_servic
 def test_a_protocol_mismatch_is_reported_once_by_np525_not_also_as_an_unknown_port_by_np207() -> None:
     config = api.load_config(None).only(["NP207", "NP525"])
     found = [(f.rule, f.span.line) for f in api.lint([str(BAD)], config).findings]
-    assert found == [("NP525", 22), ("NP525", 23), ("NP525", 24)]
+    assert found == [("NP525", 22), ("NP525", 23), ("NP525", 24), ("NP525", 33)]  # 33: the selector-less Service
 
 
 def test_the_message_names_the_protocols_and_the_fix() -> None:
@@ -34,4 +34,4 @@ def test_np207_still_reports_a_target_no_container_declares_in_any_protocol(tmp_
     (tmp_path / "m.yaml").write_text(text)
     found = [(f.rule, f.span.line) for f in api.lint([str(tmp_path)], api.load_config(None).only(["NP207", "NP525"]))
              .findings]  # fmt: skip
-    assert found == [("NP207", 22), ("NP525", 23), ("NP525", 24)]
+    assert found == [("NP207", 22), ("NP525", 23), ("NP525", 24), ("NP525", 33)]  # 33: the selector-less Service
