@@ -14,6 +14,7 @@ from policylint.config import Config
 from policylint.enforced import evaluated
 from policylint.engine.concrete import Evaluator
 from policylint.findings import Finding, Severity
+from policylint.queries.assumed import assumption_notes
 from policylint.queries.diff import diff
 from policylint.queries.diff_beyond import (
     PossibleExposure,
@@ -81,7 +82,10 @@ def compare(base: Side, head: Side, config: Config, with_lint: bool = False, smt
     elif unchecked := len(candidates(*evs, result, changed)):
         beyond.append(f"{unchecked} workload(s) whose policies changed not checked for new exposure to pods "
                       "outside the input (z3 is off: --no-smt)")  # fmt: skip
-    unseen = (*_unseen("BASE", base), *_unseen("HEAD", head), *beyond)
+    sides = [(label, assumption_notes(side.loaded.cluster, config)) for label, side in (("BASE", base), ("HEAD", head))]
+    assumed = dict.fromkeys(n if all(n in notes for _, notes in sides) else f"{label} {n}"
+                            for label, notes in sides for n in notes)  # fmt: skip
+    unseen = (*_unseen("BASE", base), *_unseen("HEAD", head), *beyond, *assumed)
     if not with_lint:
         impact = Impact.of(result, prover)
     else:
