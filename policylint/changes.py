@@ -13,13 +13,16 @@ from dataclasses import dataclass, field, replace
 from policylint.config import Config
 from policylint.enforced import evaluated
 from policylint.engine.concrete import Evaluator
-from policylint.findings import Finding, Severity
+from policylint.findings import Finding, Severity, Span
+from policylint.queries.assumed import assumption_notes
 from policylint.queries.diff import diff
 from policylint.queries.diff_beyond import (
     PossibleExposure,
     candidates,
     policy_changes,
     possible_exposures,
+    tier_policy_changes,
+    tier_unselected,
     unselected,
 )
 from policylint.queries.diff_statements import Prover
@@ -71,9 +74,13 @@ def compare(base: Side, head: Side, config: Config, with_lint: bool = False, smt
         prover = Prover.create(*evs, timeout_ms=smt.timeout_ms, budget_seconds=smt.budget_seconds)
     entries = entry_changes(evs[0].cluster, evs[1].cluster, assume)  # as enforced, like the pairs
     changed = policy_changes(evs[0].cluster, evs[1].cluster)
-    beyond = [_relocated(f"HEAD {c.span}: {line}", head.files) if c.head
-              else _relocated(f"BASE {c.span}: {line}", base.files)
-              for c, line in unselected(evs[0].cluster, evs[1].cluster, changed)]  # fmt: skip
+    tier_changed = tier_policy_changes(evs[0].cluster, evs[1].cluster)
+    notes: list[tuple[bool, Span, str]] = [(c.head is not None, c.span, line) for c, line in
+                                           unselected(evs[0].cluster, evs[1].cluster, changed)]  # fmt: skip
+    notes += [(c.head is not None, c.span, line) for c, line in
+              tier_unselected(evs[0].cluster, evs[1].cluster, tier_changed)]  # fmt: skip
+    beyond = [_relocated(f"HEAD {span}: {line}", head.files) if on_head
+              else _relocated(f"BASE {span}: {line}", base.files) for on_head, span, line in notes]  # fmt: skip
     possible: list[PossibleExposure] = []
     if smt is not None:
         possible, undecided = possible_exposures(*evs, result, changed, smt.timeout_ms, smt.budget_seconds)
@@ -81,7 +88,10 @@ def compare(base: Side, head: Side, config: Config, with_lint: bool = False, smt
     elif unchecked := len(candidates(*evs, result, changed)):
         beyond.append(f"{unchecked} workload(s) whose policies changed not checked for new exposure to pods "
                       "outside the input (z3 is off: --no-smt)")  # fmt: skip
-    unseen = (*_unseen("BASE", base), *_unseen("HEAD", head), *beyond)
+    sides = [(label, assumption_notes(side.loaded.cluster, config)) for label, side in (("BASE", base), ("HEAD", head))]
+    assumed = dict.fromkeys(n if all(n in notes for _, notes in sides) else f"{label} {n}"
+                            for label, notes in sides for n in notes)  # fmt: skip
+    unseen = (*_unseen("BASE", base), *_unseen("HEAD", head), *beyond, *assumed)
     if not with_lint:
         impact = Impact.of(result, prover)
     else:

@@ -94,6 +94,7 @@ class RuleContext:
     # The cluster as written (cluster: as the network plugin enforces it; see policylint/enforced.py).
     written: Cluster | None = None
     cni: str = "generic"  # the network plugin named by the `cni:` setting
+    namespace_set: bool = False  # the user named the default namespace (--default-namespace, `namespace:`)
     ingress_controller: str | None = None  # the config's exposure.ingress_controller
     node_cidrs: tuple[str, ...] = ()  # the config's exposure.node_cidrs
 

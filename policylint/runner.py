@@ -110,7 +110,7 @@ def rule_findings(cluster: Cluster, config: Config, debug: bool) -> Iterator[Fin
     base = RuleContext(
         evaluated(cluster, config), written=cluster, cni=config.cni, assumptions=config.assumptions,
         expectations=config.expectations, memo=Memo(), ingress_controller=config.ingress_controller,
-        node_cidrs=config.node_cidrs,
+        node_cidrs=config.node_cidrs, namespace_set=config.namespace is not None,
         smt_timeout_ms=config.smt_timeout_ms, smt_budget_seconds=config.smt_budget_seconds,
     )
     for rule in config.enabled_rules():

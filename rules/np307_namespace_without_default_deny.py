@@ -10,6 +10,13 @@ Namespace manifest, or at the first object of the namespace when there is no man
 Namespaces in `ignore_namespaces` (the Kubernetes system namespaces by default) are
 skipped. Severity: info.
 
+A default deny of another policy tier counts too: a CiliumNetworkPolicy with an empty
+`endpointSelector` and an ingress (egress) section, a Calico NetworkPolicy or
+GlobalNetworkPolicy selecting `all()` for the direction (the end of its tier denies what it
+does not allow), or an AdminNetworkPolicy / BaselineAdminNetworkPolicy / ClusterNetworkPolicy
+with a Deny from (to) every pod for a subject holding every pod of the namespace. Policies the
+`cni:` plugin does not enforce do not count.
+
 ## Why it matters
 
 Without a default deny, every new workload starts fully open until someone writes a policy
@@ -33,6 +40,9 @@ namespaces not to check.
 ## References
 
 - [Default deny all ingress and all egress traffic](https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-deny-all-ingress-and-all-egress-traffic)
+- [Cilium: default deny](https://docs.cilium.io/en/stable/security/policy/intro/#policy-enforcement-modes)
+- [Calico: default deny](https://docs.tigera.io/calico/latest/network-policy/get-started/kubernetes-default-deny)
+- [network-policy-api: BaselineAdminNetworkPolicy default deny](https://network-policy-api.sigs.k8s.io/api-overview/)
 - [NetworkPolicySpec podSelector](https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/#NetworkPolicySpec)
 """
 
@@ -43,6 +53,7 @@ from collections.abc import Iterator
 from policylint.findings import Hit, Severity, Span
 from policylint.model.declared import is_declared
 from policylint.model.policy import Direction
+from policylint.queries.tier_default_deny import tier_default_denies
 from policylint.rulespec import RuleContext, RuleSpec
 
 
@@ -72,7 +83,10 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
     for ns in ctx.cluster.namespaces:
         if ns.name in ignore or (ns.span is None and ns.name not in with_workloads):
             continue
-        missing = [d.value for d in directions if d not in covered.get(ns.name, set())]
+        have = covered.get(ns.name, set())
+        if ctx.cluster.tiers and not have.issuperset(directions):
+            have = have | tier_default_denies(ctx.cluster.tiers, ns)  # Calico, Cilium, admin tiers
+        missing = [d.value for d in directions if d not in have]
         if missing:
             yield Hit(
                 spans[ns.name],

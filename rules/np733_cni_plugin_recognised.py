@@ -4,7 +4,9 @@
 
 A DaemonSet whose name is that of a known network plugin (`calico-node`, `canal`, `cilium`,
 `kube-flannel-ds`, `weave-net`, `antrea-agent`, `ovnkube-node`, `aws-node`) when the `cni:`
-setting names another plugin or is left at `generic`.
+setting names another plugin or is left at `generic`. And, once per run, the first policy of
+a plugin's own kinds (CiliumNetworkPolicy, Calico `projectcalico.org/v3`, AdminNetworkPolicy...)
+when no `cni:` is set: it is then analysed as enforced, and the finding says by which plugin.
 
 ## Why it matters
 
@@ -33,8 +35,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from policylint.cni import profiles
+from policylint.cni import GENERIC, profiles
 from policylint.findings import Hit, Severity
+from policylint.queries.assumed import cni_note
 from policylint.rulespec import RuleContext, RuleSpec
 
 
@@ -45,6 +48,10 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
         if plugin is not None and plugin.name != ctx.cni:
             yield Hit(w.span, f"DaemonSet {w.namespace}/{w.name} installs {plugin.title}: set `cni: {plugin.name}` "
                       f"(the setting is {ctx.cni})")  # fmt: skip
+    written = ctx.written or ctx.cluster
+    note = cni_note(written, ctx.cni) if ctx.cni == GENERIC else None
+    if note is not None:  # dialect policies read as enforced although no plugin was named
+        yield Hit(written.dialect_policies[0][2], note.removeprefix("note: "))
 
 
 RULE = RuleSpec(

@@ -31,6 +31,7 @@ from policylint.cni import profile as cni_profile
 from policylint.color import CHOICES
 from policylint.config import Config, ConfigError, find_config, load_config
 from policylint.model.cluster import Cluster
+from policylint.queries.assumed import assumption_notes
 from policylint.reporters.stream import write_chunks
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -218,11 +219,14 @@ def load_input(paths: Sequence[str], config: Config, validate: bool = True) -> a
     return api.load(paths, config, stdin=stdin, validate=validate)
 
 
-def echo_input_problems(source: api.Input, verbose: bool) -> None:
-    """For commands whose stdout is not a findings report (matrix, query): problems go to stderr."""
+def echo_input_problems(source: api.Input, verbose: bool, config: Config | None = None) -> None:
+    """For commands whose stdout is not a findings report (matrix, query): problems go to stderr,
+    and with `config`, what the answer assumes where the input and the settings are silent."""
     loaded = source.loaded
     for p in loaded.problems:
         click.echo(f"{p.span}: {p.rule} {p.message}", err=True)
+    for line in assumption_notes(loaded.cluster, config) if config is not None else ():
+        click.echo(line, err=True)
     if verbose:
         for kind, count in sorted(loaded.skipped_kinds.items()):
             click.echo(f"skipped {count} object(s) of kind {kind}", err=True)

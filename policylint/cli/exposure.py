@@ -42,7 +42,7 @@ def exposure_command(paths: tuple[str, ...], fmt: str, controller: str | None, n
     with handle_errors(opts["debug"]):
         config = resolve_config(opts)
         source = load_input(input_paths(paths, config), config, validate=False)
-        echo_input_problems(source, verbose)
+        echo_input_problems(source, verbose, config)
         echo_unmodelled_rules(evaluated(source.loaded.cluster, config))
         report = api.exposure(source, config, ingress_controller=controller, node_cidrs=list(node_cidrs))
         write_output(render(report, fmt), None)

@@ -94,7 +94,7 @@ def matrix_command(paths: tuple[str, ...], fmt: str, group: str | None, verbose:
         config = resolve_config(opts)
         progress.stage("reading files")
         source = load_input(input_paths(paths, config), config, validate=False)
-        echo_input_problems(source, verbose)
+        echo_input_problems(source, verbose, config)
         progress.stage("computing pairs")
         stream = api.matrix_rows(source, config, [t for t in (opts["focus_from"], opts["focus_to"]) if t])
         ev = stream.evaluator

@@ -100,7 +100,7 @@ def query_command(
             source = load_input(chosen, config, validate=False)
         else:
             source = api.load(chosen, config, validate=False, cache=not no_cache)
-        echo_input_problems(source, verbose)
+        echo_input_problems(source, verbose, config)
         if batch is not None:
             session = Session(source, config, smt, smt_timeout)
             failed = run_batch(session, batch, fmt, expect)

@@ -19,6 +19,8 @@ class Reader:
     """Typed access to located values; records NP002 problems with the offending span."""
 
     problems: list[InputProblem] = field(default_factory=list)
+    # Namespaced objects without metadata.namespace, placed in the default namespace (by span).
+    assumed_namespace: dict[Span, None] = field(default_factory=dict)
 
     def bad(self, span: Span, path: str, message: str) -> None:
         self.problems.append(InputProblem(SCHEMA_VIOLATION, span, f"{path}: {message}"))

@@ -107,7 +107,16 @@ def build_cluster(objects: Sequence[LMap], default_namespace: str = "default",
         callers,
         tuple(sorted(slices, key=lambda e: (e.namespace, e.service, e.kind, e.name, e.span))),
     )
-    return cluster, r.problems
+    return _noted(cluster, r, dialect_objects), r.problems
+
+
+def _noted(cluster: Cluster, r: Reader, dialect_objects: list[LMap]) -> Cluster:
+    """The cluster with what its answers assume silently: namespaces filled in, dialect policies."""
+    written = tuple((str(d.get("apiVersion")), str(d.get("kind")), d.span) for d in dialect_objects
+                    if str(d.get("kind")).endswith("Policy"))  # fmt: skip
+    if not (r.assumed_namespace or written):
+        return cluster
+    return replace(cluster, assumed_namespace=tuple(sorted(r.assumed_namespace)), dialect_policies=written)
 
 
 def _owned_workloads(r: Reader, members: list[_Member], parents: dict[Key, Key], replicas: dict[Key, range],

@@ -20,13 +20,26 @@ class Meta:
     owner: tuple[str, str] | None  # (kind, name) of the controller ownerReference
 
 
+# Kinds without a namespace (the namespace of a cluster-scoped object is never assumed).
+CLUSTER_SCOPED = frozenset({
+    "Namespace", "Node", "AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy",
+    "CiliumClusterwideNetworkPolicy", "GlobalNetworkPolicy", "StagedGlobalNetworkPolicy", "GlobalNetworkSet",
+    "Tier", "Profile", "HostEndpoint", "IngressClass", "GatewayClass", "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration", "APIService", "CustomResourceDefinition",
+})  # fmt: skip
+
+
 def metadata(r: Reader, doc: LMap, kind: str, default_namespace: str) -> Meta:
     meta: LMap | None = r.field(doc, "metadata", LMap, kind)
     name = r.field(meta, "name", str, "metadata") if meta is not None else None
     if meta is None or not name:
         r.bad(meta.span if meta is not None else doc.span, f"{kind}.metadata", "missing required 'name'")
         raise Skip
-    namespace = r.field(meta, "namespace", str, "metadata", skip=False) or default_namespace
+    namespace = r.field(meta, "namespace", str, "metadata", skip=False)
+    if not namespace:
+        namespace = default_namespace
+        if kind not in CLUSTER_SCOPED:  # kubectl would use the current context's namespace: an assumption
+            r.assumed_namespace[doc.span] = None
     for key, value in (("name", name), ("namespace", namespace)):
         if not _DNS_SUBDOMAIN.fullmatch(value) or len(value) > 253:
             # The API server rejects it; and a name with a newline would forge lines in the output.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from policylint.findings import Span
 from policylint.model.caller import ApiServerCall
 from policylint.model.endpoints import ServiceEndpoints
 from policylint.model.entry import NO_ENTRIES, EntryPoints
@@ -29,6 +30,10 @@ class Cluster:
     callers: tuple[ApiServerCall, ...] = ()
     # EndpointSlices and Endpoints: the backends of Services without a selector.
     endpoints: tuple[ServiceEndpoints, ...] = ()
+    # Namespaced objects written without metadata.namespace, placed in the default namespace.
+    assumed_namespace: tuple[Span, ...] = field(default=(), compare=False)
+    # Policies of the dialects (apiVersion, kind, span) as written, whatever the plugin enforces.
+    dialect_policies: tuple[tuple[str, str, Span], ...] = field(default=(), compare=False)
 
     @staticmethod
     def of(

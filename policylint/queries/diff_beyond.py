@@ -19,6 +19,9 @@ from policylint.engine.concrete import Evaluator
 from policylint.engine.selectors import matches
 from policylint.findings import Span
 from policylint.model import Cluster, Direction, NetworkPolicy, Protocol
+from policylint.model.compile_network_policy import KIND as NETWORK_POLICY_KIND
+from policylint.model.rule_form import PodScope, TierPolicy
+from policylint.model.workload import Workload
 from policylint.queries.diff import Diff, WorkloadKey
 
 if TYPE_CHECKING:  # z3 is imported only when a diff asks it something (a cached query never does)
@@ -84,6 +87,71 @@ def unselected(base: Cluster, head: Cluster, changes: list[PolicyChange]) -> Ite
         ns, name = c.key
         yield c, (f"policy {ns}/{name} {c.verb} but selects no workload in the input; "
                   "its effect on pods outside the input is not in this diff")  # fmt: skip
+
+
+TierPolicyKey = tuple[str, str, str, str]  # tier, kind, namespace ("" when cluster-scoped), name
+
+
+@dataclass(frozen=True, slots=True)
+class TierPolicyChange:
+    """A policy of another dialect (Calico, Cilium, admin) added, removed or edited."""
+
+    key: TierPolicyKey
+    base: TierPolicy | None
+    head: TierPolicy | None
+
+    @property
+    def verb(self) -> str:
+        return "added" if self.base is None else "removed" if self.head is None else "changed"
+
+    @property
+    def span(self) -> Span:
+        policy = self.head or self.base
+        assert policy is not None
+        return policy.origin.span
+
+
+def tier_policy_changes(base: Cluster, head: Cluster) -> list[TierPolicyChange]:
+    """Tier policies added, removed or edited (locations aside); NetworkPolicy v1 compiled into a
+    tier is left to policy_changes."""
+    old, new = _tier_policies(base), _tier_policies(head)
+    out = []
+    for key in sorted(old.keys() | new.keys()):
+        b, h = old.get(key), new.get(key)
+        if b is None or h is None or shape(b) != shape(h):
+            out.append(TierPolicyChange(key, b, h))
+    return out
+
+
+def _tier_policies(cluster: Cluster) -> dict[TierPolicyKey, TierPolicy]:
+    compiled = {(p.namespace, p.name) for p in cluster.policies}
+    return {(t.name, p.origin.kind, p.origin.namespace or "", p.origin.name): p for t in cluster.tiers
+            for p in t.policies
+            if not (t.holds_network_policy and p.origin.kind == NETWORK_POLICY_KIND
+                    and (p.origin.namespace, p.origin.name) in compiled)}  # fmt: skip
+
+
+def _in_scope(cluster: Cluster, scope: PodScope, w: Workload) -> bool:
+    """Is `w` among the pods of `scope`, on labels (model/rule_form.py, PodScope)?"""
+    if scope.namespace is not None and w.namespace != scope.namespace:
+        return False
+    if scope.namespace_selector is not None:
+        ns = cluster.namespace_index.get(w.namespace)
+        if not matches(scope.namespace_selector, ns.labels if ns is not None else {}):
+            return False
+    return matches(scope.pods, w.labels)
+
+
+def tier_unselected(base: Cluster, head: Cluster, changes: list[TierPolicyChange]
+                    ) -> Iterator[tuple[TierPolicyChange, str]]:  # fmt: skip
+    """Changed tier policies whose subjects hold no workload of the input on either side."""
+    for c in changes:
+        if any(p is not None and any(_in_scope(cl, s, w) for s in p.subject for w in cl.workloads)
+               for cl, p in ((base, c.base), (head, c.head))):  # fmt: skip
+            continue
+        tier, kind, ns, name = c.key
+        yield c, (f"{kind} {ns + '/' if ns else ''}{name} ({tier} tier) {c.verb} but selects no workload in the "
+                  "input; its effect on pods outside the input is not in this diff")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

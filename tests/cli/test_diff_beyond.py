@@ -122,3 +122,40 @@ def test_focus_keeps_the_exposure_only_for_the_workload_in_focus(tmp_path: Path)
     assert code == 1 and "shop/db[Deployment] is newly reachable from pods of other namespaces" in out
     code, out, _ = run(tmp_path, base, head, "--fail-on", "new-exposure", "--to", "shop/other")
     assert (code, out) == (0, "No connectivity change.\n")
+
+
+CILIUM_GHOST = """---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: ghost, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: SUBJECT}}
+  ingress: [{fromEndpoints: [{matchLabels: {app: PEER}}]}]
+"""
+CALICO_GLOBAL = """---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: batch}
+spec:
+  selector: app == 'SUBJECT'
+  types: [Ingress]
+  ingress: [{action: Allow, source: {selector: app == 'PEER'}}]
+"""
+
+
+def test_tier_policies_changed_that_select_no_workload_are_noted(tmp_path: Path) -> None:
+    # Subjects as the dialects define them: Cilium endpointSelector
+    # (https://docs.cilium.io/en/stable/security/policy/language/), Calico `selector`
+    # (https://docs.tigera.io/calico/latest/reference/resources/globalnetworkpolicy).
+    base = DB.replace("PEER", SAME_NAMESPACE)
+    for extra, said in ((CILIUM_GHOST, "CiliumNetworkPolicy shop/ghost (Cilium tier) changed"),
+                        (CALICO_GLOBAL, "GlobalNetworkPolicy batch (default tier) changed")):  # fmt: skip
+        old, new = extra.replace("SUBJECT", "ghost").replace("PEER", "a"), extra.replace("SUBJECT", "ghost")
+        _, _, err = run(tmp_path, base + old, base + new.replace("PEER", "b"), "--cni", "calico" if "calico" in extra
+                        else "cilium")  # fmt: skip
+        assert f"{said} but selects no workload in the input" in err, err
+        # The same edit of a policy whose subject is db is in the connectivity diff: no note.
+        old, new = extra.replace("SUBJECT", "db").replace("PEER", "a"), extra.replace("SUBJECT", "db")
+        _, _, err = run(tmp_path, base + old, base + new.replace("PEER", "b"), "--cni", "calico" if "calico" in extra
+                        else "cilium")  # fmt: skip
+        assert "selects no workload" not in err, err
