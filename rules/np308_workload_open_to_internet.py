@@ -10,7 +10,10 @@ that carves out only private and special-purpose ranges (10.0.0.0/8, 172.16.0.0/
 still leaves the whole internet in. A rule without `from` admits the internet too.
 
 Rules whose ports are all listed in the option `ports` (deliberate public web ports, 80 and
-443 by default, as for NP522) are skipped. A rule that NP301 reports (every source, pods included) is left to NP301;
+443 by default, as for NP522) are skipped, and so are rules that open, on the pods they select,
+only the ports the kube-apiserver calls there (webhooks, aggregated APIs: it calls from outside the
+pod network, from an address policylint does not know; NP507 checks it is admitted, and NP301
+exempts the same rules). A rule that NP301 reports (every source, pods included) is left to NP301;
 this rule supersedes NP304 (all ports to a broad peer set) on the same rule.
 
 ## Why it matters
@@ -52,6 +55,7 @@ from collections.abc import Iterator, Sequence
 from policylint.engine.cidr import AddressSpace
 from policylint.findings import Hit, Severity
 from policylint.model.policy import Direction, IPBlock, Rule
+from policylint.queries.apiserver import only_apiserver_ports, required_ingress
 from policylint.queries.suggest import LabelView, describe_rule, only_ports, ports_text
 from policylint.rulespec import RuleContext, RuleSpec
 
@@ -95,9 +99,12 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
     view = ctx.shared(LabelView.KEY, lambda: LabelView(ctx.cluster))
     selected = view.policy_pods(policy)
     who = view.refs(selected) if selected else f"the pods {policy.ref} selects (none in the input)"
+    called = ctx.shared("queries.apiserver.required_ingress", lambda: required_ingress(ctx.evaluator, ctx.cluster))
     for rule in policy.rules(Direction.INGRESS):
         if not wanted <= open_families(rule) or only_ports(rule, public):
             continue
+        if called and only_apiserver_ports(ctx.evaluator, policy, rule, called):
+            continue  # required by the webhook or APIService the API server calls there (NP507)
         ranges = " and ".join(WHOLE[f] for f in sorted(wanted))
         yield Hit(
             rule.span,

@@ -39,7 +39,8 @@ that port are then required, and NP301 does not report them.
 ## Options
 
 `apiserver_cidrs` lists the ranges the API server calls from (the control-plane or node CIDRs);
-empty (default) means unknown.
+empty (default) means unknown. The same list can be given as `--apiserver-cidr` (lint, diff; repeatable)
+or as the top-level config key `apiserver_cidrs`.
 
 ## References
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import ipaddress
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -30,6 +31,7 @@ from policylint.cni import names as cni_names
 from policylint.cni import profile as cni_profile
 from policylint.color import CHOICES
 from policylint.config import Config, ConfigError, find_config, load_config
+from policylint.config.settings import RuleSetting
 from policylint.model.cluster import Cluster
 from policylint.queries.assumed import assumption_notes
 from policylint.reporters.stream import write_chunks
@@ -108,6 +110,24 @@ def input_options(func: F) -> F:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def address_ranges(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    for text in values:
+        try:
+            ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            raise click.BadParameter(f"{text!r} is not an address range (CIDR)", ctx, param) from None
+    return values
+
+
+def apiserver_option(func: F) -> F:
+    """--apiserver-cidr: where the kube-apiserver calls webhooks from (NP507's `apiserver_cidrs`)."""
+    return click.option(
+        "--apiserver-cidr", "apiserver_cidrs", multiple=True, metavar="CIDR", callback=address_ranges,
+        help="Address range the kube-apiserver calls webhooks and aggregated APIs from (repeatable; config key "
+        "`apiserver_cidrs`, rule NP507); default: unknown, only a rule open to every source admits it.",
+    )(func)
 
 
 def focus_options(func: F) -> F:
@@ -193,6 +213,12 @@ def resolve_config(opts: Mapping[str, Any], cwd: Path | None = None) -> Config:
         assumptions = replace(assumptions, ipblocks_match_pods=True)
     if opts.get("host_network_selectable"):
         assumptions = replace(assumptions, host_network_selectable=True)
+    if opts.get("apiserver_cidrs"):  # the command line wins over the config (both set NP507's option)
+        from policylint.config.merge import with_apiserver_cidrs
+
+        rules = dict(config.rules)
+        rules["NP507"] = with_apiserver_cidrs(rules.get("NP507", RuleSetting()), opts["apiserver_cidrs"])
+        config = replace(config, rules=rules)
     return replace(config, namespace=opts.get("namespace") or config.namespace, assumptions=assumptions)
 
 

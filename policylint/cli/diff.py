@@ -19,6 +19,7 @@ import click
 
 from policylint import api
 from policylint.cli.common import (
+    apiserver_option,
     focus_options,
     handle_errors,
     input_options,
@@ -82,6 +83,7 @@ def render(impact: api.Impact, fmt: str) -> Iterator[str]:
     show_default=True,
     help="Seconds of solver time for the whole run; past it, statements stay concrete.",
 )
+@apiserver_option
 @input_options
 @focus_options
 def diff_command(args: tuple[str, ...], **opts: Any) -> None:

@@ -11,6 +11,7 @@ import click
 
 from policylint import api
 from policylint.cli.common import (
+    apiserver_option,
     handle_errors,
     input_options,
     input_paths,
@@ -84,6 +85,7 @@ def verbose_notes(report: Report, config: Config) -> None:
               "units); past it, checks are reported undecided.")
 @click.option("--statistics", is_flag=True, help="After the report, how many findings each rule made (on stderr).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (errors reading input still exit 2).")
+@apiserver_option
 @terminal_options
 @input_options
 def lint_command(paths: tuple[str, ...], **opts: Any) -> None:

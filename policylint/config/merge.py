@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
@@ -33,6 +33,9 @@ def build_config(registry: Registry, layers: list[Layer]) -> Config:
 def apply_layer(config: Config, layer: Layer) -> Config:
     data = layer.data
     rules = dict(config.rules)
+    if "apiserver_cidrs" in data:  # shorthand for NP507's option; `rules: {NP507: ...}` below still wins
+        rules["NP507"] = with_apiserver_cidrs(rules.get("NP507", RuleSetting()),
+                                              cidrs(layer, ("apiserver_cidrs",), data["apiserver_cidrs"]))
     for key, value in dict(data.get("rules", {})).items():
         rule = lookup(config.registry, str(key), layer.where(("rules", key)))
         rules[rule.id] = merge_setting(rules.get(rule.id, RuleSetting()), value)
@@ -61,7 +64,8 @@ def apply_layer(config: Config, layer: Layer) -> Config:
         workloads=config.workloads + declared_workloads(layer),
         ingress_controller=controller_text(exposure["ingress_controller"]) if "ingress_controller" in exposure
         else config.ingress_controller,
-        node_cidrs=node_cidrs(layer, exposure["node_cidrs"]) if "node_cidrs" in exposure else config.node_cidrs,
+        node_cidrs=cidrs(layer, ("exposure", "node_cidrs"), exposure["node_cidrs"]) if "node_cidrs" in exposure
+        else config.node_cidrs,
     )
 
 
@@ -85,14 +89,20 @@ def controller_text(value: str | Mapping[str, Any]) -> str:
     return str(value["namespace"]) + (f":{selector}" if selector else "")
 
 
-def node_cidrs(layer: Layer, values: list[str]) -> tuple[str, ...]:
+def cidrs(layer: Layer, key: tuple[str, ...], values: list[str]) -> tuple[str, ...]:
+    """Address ranges of the config (`exposure.node_cidrs`, `apiserver_cidrs`), each checked at its line."""
     for i, text in enumerate(values):
         try:
             ipaddress.ip_network(text, strict=False)
         except ValueError:
-            raise ConfigError(f"{layer.where(('exposure', 'node_cidrs', i))}: exposure.node_cidrs.{i}: "
+            raise ConfigError(f"{layer.where((*key, i))}: {'.'.join(key)}.{i}: "
                               f"{text!r} is not an address range (CIDR)") from None  # fmt: skip
     return tuple(values)
+
+
+def with_apiserver_cidrs(setting: RuleSetting, ranges: Sequence[str]) -> RuleSetting:
+    """NP507's `apiserver_cidrs` option set (the top-level config key and --apiserver-cidr)."""
+    return replace(setting, options={**setting.options, "apiserver_cidrs": list(ranges)})
 
 
 def merge_setting(setting: RuleSetting, value: str | Mapping[str, Any]) -> RuleSetting:

@@ -85,6 +85,7 @@ BASE_SCHEMA: dict[str, Any] = {
         "paths": {"type": "array", "items": {"type": "string"}},
         "namespace": {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63},
         "cni": {"enum": cni_names()},
+        "apiserver_cidrs": {"type": "array", "items": {"type": "string"}},  # NP507's option (merge.py)
         "exposure": EXPOSURE,
         "cilium": {
             "type": "object",

@@ -190,6 +190,18 @@ def _ports(r: Reader, ctx: _Context, specs: Sequence[Mapping[str, Any]],
            containers: str | None) -> tuple[ContainerPort, ...]:  # fmt: skip
     out: list[ContainerPort] = []
     for spec in specs:
+        if "each" in spec:  # one port per item of a list field (Strimzi's listeners): {item.port}
+            seq = ctx.value(spec["each"])
+            items = [i for i in seq if isinstance(i, LMap)] if isinstance(seq, LSeq) else []
+            for item in items:
+                one = _Context(ctx.doc, ctx.name, ctx.namespace, item, ctx.shard)
+                try:
+                    port = one.render(str(spec["port"]))
+                except _Absent:
+                    continue
+                if port.isdigit() and 0 < int(port) < 65536:  # the CRD's schema rejects other values
+                    out.extend(_ports(r, one, [{k: v for k, v in spec.items() if k != "each"} | {"port": port}], None))
+            continue
         if not all(_truthy(ctx.value(path)) for path in _paths(spec.get("when"))):
             continue
         if any(_truthy(ctx.value(path)) for path in _paths(spec.get("unless"))):

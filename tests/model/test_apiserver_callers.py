@@ -208,3 +208,16 @@ spec: {podSelector: {}}
     assert "target port 9443" in found[0][2] and "cannot be read or written" in found[0][2]
     # The default strategy (None) calls nothing.
     assert not load_text(text.replace("strategy: Webhook", "strategy: None")).cluster.callers
+
+
+def test_an_ipblock_open_to_the_internet_on_the_webhook_port_only_is_required_not_np308(tmp_path: Path) -> None:
+    # Kubeflow admits the API server to its webhooks as `ipBlock: 0.0.0.0/0` on the webhook port
+    # (kubeflow/manifests common/networkpolicies): the address is unknown, so that is the rule needed.
+    internet = WEBHOOK.replace("cidr: 10.0.0.0/16", "cidr: 0.0.0.0/0")
+    (tmp_path / "m.yaml").write_text(internet)
+    report = api.lint(str(tmp_path / "m.yaml"), load_config(None).only(["NP507", "NP308", "NP304"]))
+    assert report.findings == []
+    # Another port open to the internet on the same rule: broader than the API server needs.
+    (tmp_path / "m.yaml").write_text(internet.replace("ports: [{port: 8443}]", "ports: [{port: 8443}, {port: 9000}]"))
+    report = api.lint(str(tmp_path / "m.yaml"), load_config(None).only(["NP507", "NP308", "NP304"]))
+    assert [(f.rule, f.span.line) for f in report.findings] == [("NP308", 35)]

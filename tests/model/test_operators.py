@@ -223,7 +223,7 @@ def test_query_says_the_workload_is_derived() -> None:
 
 
 def test_an_operator_resource_the_table_does_not_model_is_said_not_modelled() -> None:
-    text = "apiVersion: monitoring.coreos.com/v1alpha1\nkind: PrometheusAgent\nmetadata: {name: a, namespace: m}\n"
+    text = "apiVersion: kafka.strimzi.io/v1beta2\nkind: KafkaConnect\nmetadata: {name: a, namespace: m}\n"
     loaded = load_text(text)
     assert [(p.rule, p.span.line) for p in loaded.problems] == [("NP801", 1)]
     assert "its operator creates pods" in loaded.problems[0].message and "workloads:" in loaded.problems[0].message
@@ -255,3 +255,74 @@ def test_every_table_entry_is_complete_and_cites_a_pinned_source() -> None:
         assert all("/blob/" in url and len(url.split("/blob/")[1].split("/")[0]) == 40 for url in op["sources"])
         for res in op["resources"]:
             assert required <= set(res) <= known, (name, res["kind"])
+
+
+def test_a_prometheus_agent_becomes_prom_agent_statefulsets_with_the_agent_labels() -> None:
+    # prometheus-operator 6adcebc5 pkg/prometheus/common.go Prefix: "prom-agent"; agent/operator.go
+    # makeSelectorLabels: app.kubernetes.io/name prometheus-agent and no `prometheus: <name>` label.
+    text = """\
+apiVersion: monitoring.coreos.com/v1alpha1
+kind: PrometheusAgent
+metadata: {name: agent, namespace: monitoring}
+spec:
+  shards: 2
+  podMetadata: {labels: {team: obs, app.kubernetes.io/name: mine}}
+"""
+    by_name = _workloads(text)
+    assert sorted(by_name) == ["prom-agent-agent", "prom-agent-agent-shard-1"]
+    w = by_name["prom-agent-agent"]
+    assert w.kind == "StatefulSet" and w.pods == ("prom-agent-agent-0",)
+    assert w.labels["app.kubernetes.io/name"] == "prometheus-agent"  # the selector label wins over podMetadata
+    assert w.labels["team"] == "obs" and "prometheus" not in w.labels
+    assert w.labels["operator.prometheus.io/name"] == "agent"
+    assert by_name["prom-agent-agent-shard-1"].labels["operator.prometheus.io/shard"] == "1"
+    assert {(p.name, p.port) for p in w.ports} == {("web", 9090), ("reloader-web", 8080)}
+
+
+KAFKA = """\
+apiVersion: kafka.strimzi.io/v1beta2
+kind: Kafka
+metadata: {name: my-cluster, namespace: kafka}
+spec:
+  kafka:
+    listeners:
+    - {name: plain, port: 9092, type: internal, tls: false}
+    - {name: tls, port: 9093, type: internal, tls: true}
+    - {name: external, port: 9094, type: loadbalancer, tls: true}
+    template: {pod: {metadata: {labels: {team: data}}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: kafka-clients, namespace: kafka}
+spec:
+  podSelector:
+    matchLabels: {strimzi.io/cluster: my-cluster, strimzi.io/kind: Kafka, strimzi.io/name: my-cluster-kafka}
+  ingress: [{ports: [{port: 9092}, {port: 9093}]}]
+"""
+
+
+def test_a_strimzi_kafka_becomes_its_broker_pods_with_strimzi_labels_and_listener_ports() -> None:
+    # strimzi-kafka-operator 8541da1e: KafkaPool.java (strimzi.io/kind, name <cluster>-kafka, cluster, ...),
+    # KafkaCluster.java getContainerPortList (8443, 9090, 9091, one port per listener).
+    loaded = load_text(KAFKA)
+    assert not loaded.problems
+    (w,) = loaded.cluster.workloads
+    assert w.ref == "kafka/my-cluster-kafka[StrimziPodSet]"
+    assert w.derived == "from Kafka kafka/my-cluster via Strimzi's rules"
+    for key, value in {"strimzi.io/cluster": "my-cluster", "strimzi.io/kind": "Kafka",
+                       "strimzi.io/name": "my-cluster-kafka", "app.kubernetes.io/part-of": "strimzi-my-cluster",
+                       "team": "data"}.items():  # fmt: skip
+        assert w.labels[key] == value
+    assert w.labels["strimzi.io/pool-name"] == CONTROLLER_SET  # set from the KafkaNodePool, not read here
+    assert sorted(p.port for p in w.ports) == [8443, 9090, 9091, 9092, 9093, 9094]
+
+
+def test_the_strimzi_broker_policy_selects_the_derived_pods_so_no_selects_nothing_finding(tmp_path: Path) -> None:
+    (tmp_path / "kafka.yaml").write_text(KAFKA)
+    report = api.lint(str(tmp_path / "kafka.yaml"), load_config(None).only(["NP201"]))
+    assert [f.rule for f in report.findings] == []
+    # Without the Kafka resource (a client pod in the namespace instead) the policy selects nothing.
+    client = "apiVersion: v1\nkind: Pod\nmetadata: {name: c, namespace: kafka}\nspec: {containers: [{name: c}]}\n"
+    (tmp_path / "kafka.yaml").write_text(client + "---\n" + KAFKA.split("---\n")[1])
+    report = api.lint(str(tmp_path / "kafka.yaml"), load_config(None).only(["NP201"]))
+    assert [f.rule for f in report.findings] == ["NP201"]
