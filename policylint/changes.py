@@ -88,7 +88,8 @@ def compare(base: Side, head: Side, config: Config, with_lint: bool = False, smt
     elif unchecked := len(candidates(*evs, result, changed)):
         beyond.append(f"{unchecked} workload(s) whose policies changed not checked for new exposure to pods "
                       "outside the input (z3 is off: --no-smt)")  # fmt: skip
-    sides = [(label, assumption_notes(side.loaded.cluster, config)) for label, side in (("BASE", base), ("HEAD", head))]
+    sides = [(label, assumption_notes(side.loaded.cluster, config.namespace, config.cni))
+             for label, side in (("BASE", base), ("HEAD", head))]  # fmt: skip
     assumed = dict.fromkeys(n if all(n in notes for _, notes in sides) else f"{label} {n}"
                             for label, notes in sides for n in notes)  # fmt: skip
     unseen = (*_unseen("BASE", base), *_unseen("HEAD", head), *beyond, *assumed)

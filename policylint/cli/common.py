@@ -251,7 +251,7 @@ def echo_input_problems(source: api.Input, verbose: bool, config: Config | None 
     loaded = source.loaded
     for p in loaded.problems:
         click.echo(f"{p.span}: {p.rule} {p.message}", err=True)
-    for line in assumption_notes(loaded.cluster, config) if config is not None else ():
+    for line in assumption_notes(loaded.cluster, config.namespace, config.cni) if config is not None else ():
         click.echo(line, err=True)
     if verbose:
         for kind, count in sorted(loaded.skipped_kinds.items()):

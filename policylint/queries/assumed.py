@@ -6,18 +6,14 @@ metadata.namespace, and dialect policies read without a `cni:` setting.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from policylint.cni import GENERIC, profiles
 from policylint.model.cluster import Cluster
 
-if TYPE_CHECKING:
-    from policylint.config.settings import Config
 
-
-def assumption_notes(cluster: Cluster, config: Config) -> list[str]:
-    """The notes of both kinds for one cluster as written, under `config` (stderr lines)."""
-    notes = (namespace_note(cluster, config.namespace), cni_note(cluster, config.cni))
+def assumption_notes(cluster: Cluster, namespace: str | None, cni: str) -> list[str]:
+    """The notes of both kinds for one cluster as written, under the config's `namespace` and
+    `cni` settings (stderr lines)."""
+    notes = (namespace_note(cluster, namespace), cni_note(cluster, cni))
     return [n for n in notes if n is not None]
 
 
