@@ -187,6 +187,33 @@ def _members(ev: Evaluator, e: End) -> list[MatrixEndpoint]:
     return list(_group_members(ev, e)) if isinstance(e, Group) else [e]
 
 
+class PairCounter:
+    """How many pairs a line stands for (`expand`'s length), without walking them: each group's
+    members found once (8,370 lines at dense 5,000 each walked every workload before)."""
+
+    def __init__(self, ev: Evaluator) -> None:
+        self.ev = ev
+        self._members: dict[Group, frozenset[int]] = {}
+
+    def _of(self, e: End) -> frozenset[int] | External:
+        if isinstance(e, External):
+            return e
+        if not isinstance(e, Group):
+            return frozenset((e,))
+        found = self._members.get(e)
+        if found is None:
+            found = self._members[e] = frozenset(_group_members(self.ev, e))
+        return found
+
+    def count(self, ln: Line) -> int:
+        src, dst = self._of(ln.src), self._of(ln.dst)
+        n_src = 1 if isinstance(src, External) else len(src)
+        n_dst = 1 if isinstance(dst, External) else len(dst)
+        if isinstance(src, External) or isinstance(dst, External):
+            return n_src * n_dst
+        return n_src * n_dst - len(src & dst)  # a workload is never paired with itself
+
+
 def expand(ev: Evaluator, ln: Line) -> Iterator[Connection]:
     """The pairs a line stands for (over the input's workloads)."""
     for s in _members(ev, ln.src):

@@ -10,7 +10,7 @@ from typing import Any
 
 from policylint.engine.concrete import Evaluator
 from policylint.engine.matrix import Connection, External
-from policylint.queries.grouping import End, Group, Line, end_label, expand, external_text
+from policylint.queries.grouping import End, Group, Line, PairCounter, end_label, external_text
 from policylint.queries.set_explain import SetExplanation
 
 ARROW = "->"
@@ -44,9 +44,10 @@ def render_json(ev: Evaluator, lines: Sequence[Line], pairs: Iterable[Connection
 def iter_json(ev: Evaluator, lines: Sequence[Line], pairs: Iterable[Connection]) -> Iterator[str]:
     """The text of `render_json` in pieces: the exact pairs are encoded as they come, never held."""
     sep = '{"groups": [\n'
+    counter = PairCounter(ev)
     for ln in lines:
         yield sep + json.dumps({"src": end_json(ev, ln.src), "dst": end_json(ev, ln.dst), "conns": ln.conns.to_json(),
-                                "pairs": sum(1 for _ in expand(ev, ln))}, separators=(", ", ": "))  # fmt: skip
+                                "pairs": counter.count(ln)}, separators=(", ", ": "))  # fmt: skip
         sep = ",\n"
     yield ('{"groups": [\n' if sep != ",\n" else "\n") + '],\n"connections": ['
     sep = "\n"

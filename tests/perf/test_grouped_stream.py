@@ -20,7 +20,7 @@ from policylint import api
 from policylint.engine.concrete import Evaluator
 from policylint.engine.matrix import Connection, compute_matrix, iter_connections
 from policylint.model import Cluster
-from policylint.queries.grouping import Grouper, Line, expand, group_rows, line_key
+from policylint.queries.grouping import Grouper, Line, PairCounter, expand, group_rows, line_key
 from policylint.reporters.grouped import end_json
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,7 +47,10 @@ def reference_json(ev: Evaluator, lines: list[Line], pairs: list[Connection]) ->
 @given(clusters(), st.sampled_from(sorted(PASSES)))
 def test_grouping_the_streamed_rows_gives_the_lines_of_the_held_rows(cluster: Cluster, by: str) -> None:
     ev = Evaluator(cluster)
-    assert group_rows(ev, iter_connections(ev), by) == reference_lines(ev, compute_matrix(ev).connections, by)
+    lines = group_rows(ev, iter_connections(ev), by)
+    assert lines == reference_lines(ev, compute_matrix(ev).connections, by)
+    counter = PairCounter(ev)
+    assert [counter.count(ln) for ln in lines] == [sum(1 for _ in expand(ev, ln)) for ln in lines]
 
 
 def _matrix(root: Path, *args: str) -> str:
