@@ -51,7 +51,7 @@ from policylint.queries.exposure import ExposureReport, with_controller_option
 from policylint.queries.exposure import exposure as compute_exposure
 from policylint.queries.focus import parse_ports, port_conns
 from policylint.queries.impact import Impact
-from policylint.queries.reach import Answer, connected_pairs, extra_networks, reach
+from policylint.queries.reach import Answer, connected_pairs, extra_networks, is_pair, reach
 from policylint.queries.service_query import (
     ServiceAnswer,
     answer_service,
@@ -181,7 +181,7 @@ def _inside(path: str, root: str) -> bool:
 def query(source: Paths | Input, src: str, dst: str, config: Config | None = None, *, port: int | None = None,
           protocol: Protocol | None = None, smt: bool = True, smt_timeout_ms: int = 5000,
           evaluators: dict[tuple[str, ...], Evaluator] | None = None, ports: str | None = None,
-          namespace: str | None = None, explain_sets: bool = False) -> Answer:  # fmt: skip
+          namespace: str | None = None, explain_sets: bool = False, stream_pairs: bool = False) -> Answer:  # fmt: skip
     """Can `src` reach `dst` (on `port`/`protocol`; default: on anything), and which policies decide.
 
     Endpoints: `ns/name`, `ns/deploy/name`, `deploy/name` (in `namespace`, else the config's),
@@ -190,7 +190,8 @@ def query(source: Paths | Input, src: str, dst: str, config: Config | None = Non
     `smt`, selector and `any` endpoints are also asked of z3, about pods the input does not have.
     With `explain_sets`, a set answer also says, grouped, which workloads can and cannot connect,
     with the deciding policies (`Answer.explained`). `evaluators`, kept by the caller across
-    questions on one `Input`, saves rebuilding the evaluator for each.
+    questions on one `Input`, saves rebuilding the evaluator for each. With `stream_pairs`, a set
+    answer leaves `pairs` empty and gives them in `pair_stream`, made as they are iterated.
     """
     if port is not None and not 1 <= port <= 65535:
         raise ValueError(f"{port} is not a port number (1-65535)")
@@ -211,7 +212,14 @@ def query(source: Paths | Input, src: str, dst: str, config: Config | None = Non
     want = want_of(port, protocol)
     if ports is not None:
         want = _wanted_ports(ev, ports, dst_spec)
-    answer = reach(ev, src_spec, dst_spec, want)
+    if stream_pairs and not is_pair(ev, src_spec, dst_spec):
+        from policylint.queries.pair_stream import PairStream
+
+        pair_stream = PairStream(ev, src_spec, dst_spec, want)
+        union = pair_stream.union()
+        answer = Answer(src_spec, dst_spec, want, bool(union), union, pair_stream=pair_stream)
+    else:
+        answer = reach(ev, src_spec, dst_spec, want)
     answer.notes.extend(notes)
     if explain_sets and answer.egress is None and answer.ingress is None:
         answer.explained = explain_set(ev, answer, connected_pairs(ev, src_spec, dst_spec, want), want)

@@ -24,14 +24,15 @@ from policylint.cli.common import (
     writing_to,
 )
 from policylint.engine.concrete import Evaluator
-from policylint.engine.matrix import Connection, Matrix
+from policylint.engine.matrix import Connection, iter_connections
 from policylint.progress import Progress
 from policylint.queries.endpoints import EndpointError
 from policylint.queries.focus import apply, make_focus
-from policylint.queries.grouping import Prover, group_rows, prove_lines
+from policylint.queries.grouping import Line, Prover, group_rows, prove_lines
 from policylint.reporters import grouped, html
 from policylint.reporters.matrix import FORMATS, write
 from policylint.reporters.pipe import quiet_on_closed_pipe
+from policylint.reporters.stream import write_chunks
 
 GROUPS = ("namespace", "workload", "none")
 
@@ -41,15 +42,11 @@ def default_group(fmt: str, output: str | None) -> str:
     return "namespace" if fmt == "text" and not output and sys.stdout is not None and sys.stdout.isatty() else "none"
 
 
-def _render(m: Matrix, fmt: str, group: str, smt: bool, opts: dict[str, Any]) -> str:
-    ev = m.evaluator
-    rows = m.connections
-    if fmt == "html":
-        return html.render(ev, rows)
+def _grouped(ev: Evaluator, rows: Iterable[Connection], group: str, opts: dict[str, Any]) -> list[Line]:
     lines = group_rows(ev, rows, by=group)
-    if smt:
+    if opts["smt"]:
         lines = prove_lines(ev, lines, Prover.create(ev, opts["smt_timeout"], opts["smt_budget"]))
-    return grouped.render(ev, lines, fmt, rows)
+    return lines
 
 
 def _stream(ev: Evaluator, rows: Iterable[Connection], fmt: str, output: str | None) -> None:
@@ -109,12 +106,24 @@ def matrix_command(paths: tuple[str, ...], fmt: str, group: str | None, verbose:
         if chosen == "none" and fmt != "html":  # streamed: nothing held but the row being written
             progress.close()
             _stream(ev, rows, fmt, opts["output"])
-        else:
-            m = Matrix(ev, list(rows))
-            progress.stage("grouping" if fmt != "html" else "writing the page")
-            text = _render(m, fmt, chosen, opts["smt"], opts)
+        elif fmt == "html":
+            progress.stage("writing the page")
+            text = html.render(ev, list(rows))
             progress.close()
             with quiet_on_closed_pipe():
                 write_output(text, opts["output"])
+        else:  # grouped as the rows come: neither the rows nor a line per pair is held
+            progress.stage("grouping")
+            lines = _grouped(ev, rows, chosen, opts)
+            progress.close()
+            if fmt == "json":  # the exact pairs beside the groups: computed again, written as they come
+                pairs = apply(ev, iter_connections(ev), focus)
+                with writing_to(opts["output"]):
+                    if not opts["output"] and sys.stdout is None:
+                        raise OSError(errno.EBADF, "standard output is closed")
+                    write_chunks(grouped.iter_json(ev, lines, pairs), opts["output"])
+            else:
+                with quiet_on_closed_pipe():
+                    write_output(grouped.render(ev, lines, fmt), opts["output"])
     if source.loaded.fatal:
         sys.exit(2)

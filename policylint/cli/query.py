@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 from typing import Any, TextIO
 
@@ -18,6 +19,7 @@ from policylint.cli.common import (
     resolve_config,
     terminal_options,
     write_output,
+    writing_to,
 )
 from policylint.cli.serve import QuestionError, Session, run_batch
 from policylint.cli.serve import parse_port as parse_question_port
@@ -26,7 +28,8 @@ from policylint.color import verdicts
 from policylint.progress import Progress
 from policylint.queries.set_explain import SetExplanation
 from policylint.reporters.grouped import render_set
-from policylint.reporters.query import render_json, render_service_json, render_service_text, render_text
+from policylint.reporters.query import iter_json, render_service_json, render_service_text, render_text
+from policylint.reporters.stream import write_chunks
 
 
 def parse_port(text: str | None) -> tuple[int | None, api.Protocol | None]:
@@ -114,13 +117,19 @@ def query_command(
             progress.stage("answering")
             answer = api.query(source, src, dst, config, port=number, protocol=proto, smt=smt,
                                smt_timeout_ms=smt_timeout, ports=ports, namespace=namespace,
-                               explain_sets=fmt == "text")  # fmt: skip
+                               explain_sets=fmt == "text", stream_pairs=fmt == "json")  # fmt: skip
         except api.EndpointError as exc:
             raise click.UsageError(str(exc)) from None
         progress.close()
         on = fmt == "text" and colors_on(opts["color"], sys.stdout)
         # color=: click would strip the escapes whenever stdout is not a terminal.
-        write_output(render_json(answer) if fmt == "json" else text_answer(answer, on), None, color=on)
+        if fmt == "json":  # streamed: `any -> any` lists millions of pairs
+            with writing_to(None):
+                if sys.stdout is None:  # started with standard output closed (`>&-`)
+                    raise OSError(errno.EBADF, "standard output is closed")
+                write_chunks(iter_json(answer), None)
+        else:
+            write_output(text_answer(answer, on), None, color=on)
     if source.loaded.fatal:
         sys.exit(2)
     if expect is not None and answer.undecided:  # fail closed: an assertion the solver could not decide is not met

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from policylint.engine.bitset import bit_indices
@@ -38,6 +39,9 @@ class Answer:
     witnesses: list[str] = field(default_factory=list)
     undecided: list[str] = field(default_factory=list)
     explained: object | None = None  # a set answer's set_explain.SetExplanation, when asked for
+    # A set answer's pairs still to be made (pair_stream.PairStream, iterated in listing order) in
+    # place of `pairs`, when the caller streams them.
+    pair_stream: Iterable[PairConn] | None = None
     notes: list[str] = field(default_factory=list)  # how an endpoint was read (a Service as --from)
 
 
@@ -131,8 +135,13 @@ def set_answer(ev: Evaluator, src: EndpointSpec, dst: EndpointSpec, want: ConnSe
     return Answer(src, dst, want, bool(pairs), union, pairs)
 
 
+def is_pair(ev: Evaluator, src: EndpointSpec, dst: EndpointSpec) -> bool:
+    """Is the question about one pair (else about sets of endpoints)?"""
+    return _single(ev, src) is not None and _single(ev, dst) is not None
+
+
 def reach(ev: Evaluator, src: EndpointSpec, dst: EndpointSpec, want: ConnSet | None) -> Answer:
-    if _single(ev, src) is not None and _single(ev, dst) is not None:
+    if is_pair(ev, src, dst):
         return pair_answer(ev, src, dst, want)
     return set_answer(ev, src, dst, want)
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from policylint.engine.concrete import Evaluator
 from policylint.engine.matrix import Connection, External
-from policylint.queries.grouping import End, Group, Line, end_label, expand, external_text
+from policylint.queries.grouping import End, Group, Line, PairCounter, end_label, external_text
 from policylint.queries.set_explain import SetExplanation
 
 ARROW = "->"
@@ -38,20 +38,24 @@ def render_text(ev: Evaluator, lines: Sequence[Line]) -> str:
 
 def render_json(ev: Evaluator, lines: Sequence[Line], pairs: Iterable[Connection]) -> str:
     """`groups` (each with how many pairs it stands for) beside the exact `connections`."""
-    groups = [
-        json.dumps({"src": end_json(ev, ln.src), "dst": end_json(ev, ln.dst), "conns": ln.conns.to_json(),
-                    "pairs": sum(1 for _ in expand(ev, ln))}, separators=(", ", ": "))  # fmt: skip
-        for ln in lines
-    ]
-    rows = [
-        json.dumps({"src": end_json(ev, c.src, False), "dst": end_json(ev, c.dst, False), "conns": c.conns.to_json()},
-                   separators=(", ", ": "))  # fmt: skip
-        for c in pairs
-    ]
-    return (
-        '{"groups": [\n' + ",\n".join(groups) + ("\n" if groups else "") + '],\n"connections": [\n'
-        + ",\n".join(rows) + ("\n" if rows else "") + "]}\n"
-    )  # fmt: skip
+    return "".join(iter_json(ev, lines, pairs))
+
+
+def iter_json(ev: Evaluator, lines: Sequence[Line], pairs: Iterable[Connection]) -> Iterator[str]:
+    """The text of `render_json` in pieces: the exact pairs are encoded as they come, never held."""
+    sep = '{"groups": [\n'
+    counter = PairCounter(ev)
+    for ln in lines:
+        yield sep + json.dumps({"src": end_json(ev, ln.src), "dst": end_json(ev, ln.dst), "conns": ln.conns.to_json(),
+                                "pairs": counter.count(ln)}, separators=(", ", ": "))  # fmt: skip
+        sep = ",\n"
+    yield ('{"groups": [\n' if sep != ",\n" else "\n") + '],\n"connections": ['
+    sep = "\n"
+    for c in pairs:
+        yield sep + json.dumps({"src": end_json(ev, c.src, False), "dst": end_json(ev, c.dst, False),
+                                "conns": c.conns.to_json()}, separators=(", ", ": "))  # fmt: skip
+        sep = ",\n"
+    yield "\n]}\n"
 
 
 def render_csv(ev: Evaluator, lines: Sequence[Line]) -> str:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import uuid
+from collections.abc import Iterator
 from typing import Any
 
+from policylint.engine.connset import ConnSet
 from policylint.model.policy import Direction
 from policylint.queries.explain import RuleNote, SideExplanation
 from policylint.queries.reach import Answer
@@ -118,6 +121,29 @@ def answer_json(a: Answer) -> dict[str, Any]:
 
 def render_json(a: Answer) -> str:
     return json.dumps(answer_json(a), indent=1) + "\n"
+
+
+def iter_json(a: Answer) -> Iterator[str]:
+    """The text of `render_json`, in pieces: the pairs of `a.pair_stream` (when given) are encoded
+    as they are made, so memory stays flat however many pairs connect."""
+    if a.pair_stream is None:
+        yield render_json(a)
+        return
+    marker = f"pairs-{uuid.uuid4().hex}"  # stands in for the array; no input string can be it
+    doc = answer_json(a)
+    doc["pairs"] = marker
+    head, tail = json.dumps(doc, indent=1).split(json.dumps(marker), 1)
+    yield head
+    conns_text: dict[ConnSet, str] = {}
+    sep = "[\n"
+    for p in a.pair_stream:
+        text = conns_text.get(p.conns)
+        if text is None:  # few distinct connection sets: each encoded once
+            text = conns_text[p.conns] = json.dumps(p.conns.to_json(), indent=1).replace("\n", "\n   ")
+        yield f'{sep}  {{\n   "src": {json.dumps(p.src)},\n   "dst": {json.dumps(p.dst)},\n   "conns": {text}\n  }}'
+        sep = ",\n"
+    yield "[]" if sep == "[\n" else "\n ]"
+    yield tail + "\n"
 
 
 # --- a Service as destination (queries/service_query.py) ------------------------------------------
