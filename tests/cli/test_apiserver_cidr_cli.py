@@ -16,44 +16,9 @@ from click.testing import CliRunner
 from policylint.cli import cli
 
 # The webhook case of tests/model/test_apiserver_callers.py: pods on 8443 behind an ipBlock-only rule.
-WEBHOOK = """\
-apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingWebhookConfiguration
-metadata: {name: policy}
-webhooks:
-- name: a.policy.example.com
-  admissionReviewVersions: [v1]
-  sideEffects: None
-  failurePolicy: Ignore
-  clientConfig:
-    service: {namespace: gate, name: hook}
-- name: b.policy.example.com
-  admissionReviewVersions: [v1]
-  sideEffects: None
-  clientConfig:
-    url: https://hooks.example.com/validate
----
-apiVersion: v1
-kind: Service
-metadata: {name: hook, namespace: gate}
-spec:
-  selector: {app: hook}
-  ports: [{port: 443, targetPort: 8443}]
----
-apiVersion: v1
-kind: Pod
-metadata: {name: hook, namespace: gate, labels: {app: hook}}
-spec: {containers: [{name: hook, image: hook, ports: [{containerPort: 8443}, {containerPort: 9000}]}]}
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: hook, namespace: gate}
-spec:
-  podSelector: {matchLabels: {app: hook}}
-  ingress:
-  - from: [{ipBlock: {cidr: 10.0.0.0/16}}]
-    ports: [{port: 8443}]
-"""
+WEBHOOK = (Path(__file__).resolve().parents[2] / "fixtures" / "webhooks" / "ipblock-only.yaml").read_text(
+    encoding="utf-8"
+)
 
 POLICY = "---\napiVersion: networking.k8s.io/v1"
 

@@ -27,44 +27,7 @@ from policylint.model.caller import ApiServerCall
 
 ROOT = Path(__file__).resolve().parents[2]
 
-WEBHOOK = """\
-apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingWebhookConfiguration
-metadata: {name: policy}
-webhooks:
-- name: a.policy.example.com
-  admissionReviewVersions: [v1]
-  sideEffects: None
-  failurePolicy: Ignore
-  clientConfig:
-    service: {namespace: gate, name: hook}
-- name: b.policy.example.com
-  admissionReviewVersions: [v1]
-  sideEffects: None
-  clientConfig:
-    url: https://hooks.example.com/validate
----
-apiVersion: v1
-kind: Service
-metadata: {name: hook, namespace: gate}
-spec:
-  selector: {app: hook}
-  ports: [{port: 443, targetPort: 8443}]
----
-apiVersion: v1
-kind: Pod
-metadata: {name: hook, namespace: gate, labels: {app: hook}}
-spec: {containers: [{name: hook, image: hook, ports: [{containerPort: 8443}, {containerPort: 9000}]}]}
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: hook, namespace: gate}
-spec:
-  podSelector: {matchLabels: {app: hook}}
-  ingress:
-  - from: [{ipBlock: {cidr: 10.0.0.0/16}}]
-    ports: [{port: 8443}]
-"""
+WEBHOOK = (ROOT / "fixtures" / "webhooks" / "ipblock-only.yaml").read_text(encoding="utf-8")
 
 
 def _lint(tmp_path: Path, text: str, config: Config | None = None) -> list[tuple[str, int, str]]:
