@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
 from policylint.engine.concrete import Evaluator
 from policylint.engine.selectors import matches
@@ -23,6 +23,7 @@ from policylint.model.compile_network_policy import KIND as NETWORK_POLICY_KIND
 from policylint.model.rule_form import PodScope, TierPolicy
 from policylint.model.workload import Workload
 from policylint.queries.diff import Diff, WorkloadKey
+from policylint.queries.diff_scope import content
 
 if TYPE_CHECKING:  # z3 is imported only when a diff asks it something (a cached query never does)
     from policylint.engine.smt import Witness
@@ -30,19 +31,20 @@ if TYPE_CHECKING:  # z3 is imported only when a diff asks it something (a cached
 PolicyKey = tuple[str, str]  # namespace, name
 
 
-def shape(value: Any) -> Any:
-    """A value with every source location left out: two versions compare equal when only their
-    lines moved."""
-    if isinstance(value, Span):
-        return None
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return tuple((f.name, shape(getattr(value, f.name))) for f in dataclasses.fields(value)
-                     if f.compare and not f.name.endswith("span") and not f.name.endswith("spans"))  # fmt: skip
-    if isinstance(value, tuple | list):
-        return tuple(shape(v) for v in value)
-    if isinstance(value, dict):
-        return tuple(sorted((k, shape(v)) for k, v in value.items()))
-    return value
+K = TypeVar("K", bound=tuple[str, ...])
+P = TypeVar("P")
+
+
+def _changed(old: dict[K, P], new: dict[K, P]) -> Iterator[tuple[K, P | None, P | None]]:
+    """Keys added, removed, or whose value means something else (locations aside), in key order."""
+    for key in sorted(old.keys() | new.keys()):
+        b, h = old.get(key), new.get(key)
+        if b is None or h is None or content(b) != content(h):
+            yield key, b, h
+
+
+def _verb(base: object, head: object) -> str:
+    return "added" if base is None else "removed" if head is None else "changed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +55,7 @@ class PolicyChange:
 
     @property
     def verb(self) -> str:
-        return "added" if self.base is None else "removed" if self.head is None else "changed"
+        return _verb(self.base, self.head)
 
     @property
     def span(self) -> Span:
@@ -66,12 +68,7 @@ def policy_changes(base: Cluster, head: Cluster) -> list[PolicyChange]:
     """NetworkPolicies added, removed or edited (locations aside), by namespace and name."""
     old = {(p.namespace, p.name): p for p in base.policies}
     new = {(p.namespace, p.name): p for p in head.policies}
-    out = []
-    for key in sorted(old.keys() | new.keys()):
-        b, h = old.get(key), new.get(key)
-        if b is None or h is None or shape(b) != shape(h):
-            out.append(PolicyChange(key, b, h))
-    return out
+    return [PolicyChange(*change) for change in _changed(old, new)]
 
 
 def selects(cluster: Cluster, policy: NetworkPolicy) -> bool:
@@ -102,7 +99,7 @@ class TierPolicyChange:
 
     @property
     def verb(self) -> str:
-        return "added" if self.base is None else "removed" if self.head is None else "changed"
+        return _verb(self.base, self.head)
 
     @property
     def span(self) -> Span:
@@ -114,13 +111,7 @@ class TierPolicyChange:
 def tier_policy_changes(base: Cluster, head: Cluster) -> list[TierPolicyChange]:
     """Tier policies added, removed or edited (locations aside); NetworkPolicy v1 compiled into a
     tier is left to policy_changes."""
-    old, new = _tier_policies(base), _tier_policies(head)
-    out = []
-    for key in sorted(old.keys() | new.keys()):
-        b, h = old.get(key), new.get(key)
-        if b is None or h is None or shape(b) != shape(h):
-            out.append(TierPolicyChange(key, b, h))
-    return out
+    return [TierPolicyChange(*change) for change in _changed(_tier_policies(base), _tier_policies(head))]
 
 
 def _tier_policies(cluster: Cluster) -> dict[TierPolicyKey, TierPolicy]:
@@ -173,7 +164,7 @@ def candidates(base: Evaluator, head: Evaluator, diff: Diff, changes: list[Polic
     a changed ingress policy selects (any workload when tiers changed or its labels did)."""
     exposed = {e.workload for e in diff.exposures()}
     base_labels = {WorkloadKey(w.namespace, w.name, w.kind): w.labels for w in base.workloads}
-    tiers_changed = shape(base.cluster.tiers) != shape(head.cluster.tiers)
+    tiers_changed = content(base.cluster.tiers) != content(head.cluster.tiers)
     out = []
     for i, w in enumerate(head.workloads):
         key = WorkloadKey(w.namespace, w.name, w.kind)

@@ -45,17 +45,15 @@ def _meaningful(cls: type) -> tuple[str, ...]:
 
 
 def content(value: Any) -> Any:
-    """A hashable value equal for model objects that mean the same, wherever they were written."""
+    """A hashable value equal for model objects that mean the same, wherever they were written
+    (a Span anywhere, e.g. in IPBlock.except_spans, counts for nothing)."""
     if isinstance(value, _PLAIN):
         return value
+    if isinstance(value, Span):
+        return None
     cls = type(value)
     if dataclasses.is_dataclass(cls):
-        parts: list[Any] = [cls.__name__]
-        for name in _meaningful(cls):
-            item = getattr(value, name)
-            if not isinstance(item, Span):
-                parts.append(content(item))
-        return tuple(parts)
+        return (cls.__name__, *(content(getattr(value, name)) for name in _meaningful(cls)))
     if isinstance(value, tuple | list):
         return tuple(content(v) for v in value)
     if isinstance(value, dict):
