@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from policylint.model.calico_selector import ALL, GLOBAL, And, Node, Not, Or, Term, evaluate, to_dnf
+from policylint.model.calico_selector import ALL, GLOBAL, And, Node, Not, Or, Term, evaluate, map_terms, to_dnf
 from policylint.model.rule_form import PodScope
 from policylint.model.selector import LabelSelector, Operator, Requirement
 from policylint.model.workload import NAMESPACE_NAME_LABEL, Namespace
@@ -38,17 +38,15 @@ class NetSet:
 
 def namespace_selector(node: Node) -> Node:
     """A rule's namespaceSelector as an endpoint selector over `pcns.` labels."""
-    if isinstance(node, Not):
-        return Not(namespace_selector(node.node))
-    if isinstance(node, And):
-        return And(tuple(namespace_selector(n) for n in node.nodes))
-    if isinstance(node, Or):
-        return Or(tuple(namespace_selector(n) for n in node.nodes))
-    if node is ALL or node == ALL:
+    return map_terms(node, _on_namespace_labels)
+
+
+def _on_namespace_labels(term: Term) -> Node:
+    if term is ALL or term == ALL:
         return Term(NAMESPACE_KEY, Operator.EXISTS)
-    if node == GLOBAL:
+    if term == GLOBAL:
         return Not(Term(NAMESPACE_KEY, Operator.EXISTS))
-    return Term(PREFIX + node.key, node.op, node.values)
+    return Term(PREFIX + term.key, term.op, term.values)
 
 
 def in_namespace(namespace: str) -> Node:
@@ -106,7 +104,7 @@ def service_account_node(names: Sequence[str], selector: Node | None) -> tuple[N
     parts: list[Node] = []
     modelled = selector is None or _names_only(selector)
     if selector is not None and modelled:
-        parts.append(_on_account_name(selector))
+        parts.append(map_terms(selector, _on_account_name))
     if names:
         parts.append(Term(SERVICE_ACCOUNT_KEY, Operator.IN, tuple(names)))
     if not parts:
@@ -122,11 +120,5 @@ def _names_only(node: Node) -> bool:
     return node.op is None and node.key == "" or node.key == NAME_KEY
 
 
-def _on_account_name(node: Node) -> Node:
-    if isinstance(node, Not):
-        return Not(_on_account_name(node.node))
-    if isinstance(node, And):
-        return And(tuple(_on_account_name(n) for n in node.nodes))
-    if isinstance(node, Or):
-        return Or(tuple(_on_account_name(n) for n in node.nodes))
-    return node if node.op is None else Term(SERVICE_ACCOUNT_KEY, node.op, node.values)
+def _on_account_name(term: Term) -> Node:
+    return term if term.op is None else Term(SERVICE_ACCOUNT_KEY, term.op, term.values)

@@ -15,7 +15,7 @@ loader's own needs (which NetworkSets a selector names), never for pods.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from policylint.model.selector import (
@@ -192,6 +192,17 @@ def parse(text: str) -> Node:
     if parser.pos != len(tokens):
         raise SelectorError(f"unexpected {tokens[parser.pos]!r} after a complete selector")
     return node
+
+
+def map_terms(node: Node, leaf: Callable[[Term], Node]) -> Node:
+    """The same tree of !, && and || with every term (all(), global() included) replaced by `leaf`'s."""
+    if isinstance(node, Not):
+        return Not(map_terms(node.node, leaf))
+    if isinstance(node, And):
+        return And(tuple(map_terms(n, leaf) for n in node.nodes))
+    if isinstance(node, Or):
+        return Or(tuple(map_terms(n, leaf) for n in node.nodes))
+    return leaf(node)
 
 
 def evaluate(node: Node, labels: Mapping[str, str], is_global: bool = False) -> bool:
