@@ -66,17 +66,15 @@ NOT_INTERNET = {
 }
 FAMILY = {"IPv4": 4, "IPv6": 6}
 WHOLE = {4: "0.0.0.0/0", 6: "::/0"}
+PRIVATE = tuple(IPBlock(c, network=ipaddress.ip_network(c)) for fam in (4, 6) for c in NOT_INTERNET[fam])
 
 
 def internet_families(blocks: Sequence[IPBlock]) -> set[int]:
     """The IP versions whose every public address the blocks (minus excepts) admit together."""
-    private = [IPBlock(c, network=ipaddress.ip_network(c)) for fam in (4, 6) for c in NOT_INTERNET[fam]]
-    space = AddressSpace([*blocks, *private])
+    space = AddressSpace([*blocks, *PRIVATE])
     covered = 0
-    for block in blocks:
+    for block in (*blocks, *PRIVATE):  # private ranges do not count against "the internet"
         covered |= space.block_atoms(block)
-    for block in private:
-        covered |= space.block_atoms(block)  # private ranges do not count against "the internet"
     out = set()
     for fam in (4, 6):
         mask = sum(1 << i for i, atom in enumerate(space.atoms) if atom.family == fam)
@@ -96,9 +94,6 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
     policy = ctx.policy
     wanted = {FAMILY[f] for f in ctx.options.get("families", ("IPv4",))}
     public = {int(p) for p in ctx.options.get("ports", ())}
-    view = ctx.shared(LabelView.KEY, lambda: LabelView(ctx.cluster))
-    selected = view.policy_pods(policy)
-    who = view.refs(selected) if selected else f"the pods {policy.ref} selects (none in the input)"
     called = ctx.shared("queries.apiserver.required_ingress", lambda: required_ingress(ctx.evaluator, ctx.cluster))
     for rule in policy.rules(Direction.INGRESS):
         if not wanted <= open_families(rule) or only_ports(rule, public):
@@ -106,6 +101,9 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
         if called and only_apiserver_ports(ctx.evaluator, policy, rule, called):
             continue  # required by the webhook or APIService the API server calls there (NP507)
         ranges = " and ".join(WHOLE[f] for f in sorted(wanted))
+        view = ctx.shared(LabelView.KEY, lambda: LabelView(ctx.cluster))
+        selected = view.policy_pods(policy)
+        who = view.refs(selected) if selected else f"the pods {policy.ref} selects (none in the input)"
         yield Hit(
             rule.span,
             f"{describe_rule(policy, rule)} opens {who} to the whole internet ({ranges}) {ports_text(rule)}; "
