@@ -55,17 +55,16 @@ from collections.abc import Iterator
 from policylint.engine.connset import ConnSet
 from policylint.findings import Hit, Severity
 from policylint.model.policy import Direction
-from policylint.queries.apiserver import called_on, only_apiserver_ports, required_ingress
+from policylint.queries.apiserver import REQUIRED_KEY, called_on, only_apiserver_ports, required_ingress
 from policylint.queries.suggest import describe_rule, open_to_everyone, ports_text
 from policylint.rulespec import RuleContext, RuleSpec
 
 DIRECTION = Direction.INGRESS
-APISERVER_KEY = "queries.apiserver.required_ingress"
 
 
 def check(ctx: RuleContext) -> Iterator[Hit]:
     exempt_ports = set(ctx.options.get("exempt_ports", ()))
-    called = ctx.shared(APISERVER_KEY, lambda: required_ingress(ctx.evaluator, ctx.cluster))
+    called = ctx.shared(REQUIRED_KEY, lambda: required_ingress(ctx.evaluator, ctx.cluster))
     for rule, why in open_to_everyone(ctx.policy, DIRECTION, exempt_ports, ctx.assumptions.ipblocks_match_pods):
         if called and only_apiserver_ports(ctx.evaluator, ctx.policy, rule, called):
             continue  # the kube-apiserver calls these pods there from outside the pod network (NP507)

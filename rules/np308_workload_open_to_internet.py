@@ -55,7 +55,7 @@ from collections.abc import Iterator, Sequence
 from policylint.engine.cidr import AddressSpace
 from policylint.findings import Hit, Severity
 from policylint.model.policy import Direction, IPBlock, Rule
-from policylint.queries.apiserver import only_apiserver_ports, required_ingress
+from policylint.queries.apiserver import REQUIRED_KEY, only_apiserver_ports, required_ingress
 from policylint.queries.suggest import LabelView, describe_rule, only_ports, ports_text
 from policylint.rulespec import RuleContext, RuleSpec
 
@@ -94,7 +94,7 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
     policy = ctx.policy
     wanted = {FAMILY[f] for f in ctx.options.get("families", ("IPv4",))}
     public = {int(p) for p in ctx.options.get("ports", ())}
-    called = ctx.shared("queries.apiserver.required_ingress", lambda: required_ingress(ctx.evaluator, ctx.cluster))
+    called = ctx.shared(REQUIRED_KEY, lambda: required_ingress(ctx.evaluator, ctx.cluster))
     for rule in policy.rules(Direction.INGRESS):
         if not wanted <= open_families(rule) or only_ports(rule, public):
             continue

@@ -57,6 +57,9 @@ def targets(ev: Evaluator, cluster: Cluster) -> list[CallTarget]:
     return out
 
 
+REQUIRED_KEY = "queries.apiserver.required_ingress"  # the rules share one required_ingress per run
+
+
 def required_ingress(ev: Evaluator, cluster: Cluster) -> dict[int, ConnSet]:
     """Workload index -> the ports the API server calls on it (an open rule there is needed)."""
     need: dict[int, ConnSet] = {}
