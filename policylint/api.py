@@ -342,13 +342,14 @@ def matrix_rows(source: Paths | Input, config: Config | None = None, networks: S
 
 
 def diff(base: str, head: str, config: Config | None = None, *, with_lint: bool = False,
-         smt: Solver | None = SOLVER) -> Impact:  # fmt: skip
+         smt: Solver | None = SOLVER, cache: bool = False) -> Impact:  # fmt: skip
     """What HEAD changes against BASE (two files or directories); a path that does not exist is an
     InputError. With `with_lint`, also the findings the change adds and fixes (BASE's findings are
-    matched as if BASE lay at HEAD's place). `smt=None`: no z3 proofs, concrete grouping only."""
+    matched as if BASE lay at HEAD's place). `smt=None`: no z3 proofs, concrete grouping only.
+    `cache=True`: each side's model comes from the model cache when its files are unchanged."""
     config = _config(config)
     # Schema validation only matters to the findings: without lint, skip it (half of the load time).
-    sides = _path_side(base, head, config, with_lint), _path_side(head, head, config, with_lint)
+    sides = _path_side(base, head, config, with_lint, cache), _path_side(head, head, config, with_lint, cache)
     return compare(*sides, config, with_lint, smt)
 
 
@@ -379,17 +380,19 @@ def _snapshot(rev: str | None, paths: Sequence[str], tmp: str) -> Snapshot:
         raise InputError(str(exc)) from exc
 
 
-def _path_side(path: str, other: str, config: Config, validate: bool) -> Side:
+def _path_side(path: str, other: str, config: Config, validate: bool, cache: bool) -> Side:
     if not os.path.exists(path):
         raise InputError(f"{path}: no such file or directory")
-    return Side(_load_existing([path], config, validate), {path.rstrip("/"): other.rstrip("/")})
+    return Side(_load_existing([path], config, validate, cache), {path.rstrip("/"): other.rstrip("/")})
 
 
-def _load_existing(paths: list[str], config: Config, validate: bool = True) -> LoadResult:
+def _load_existing(paths: list[str], config: Config, validate: bool = True, cache: bool = False) -> LoadResult:
+    """Git snapshots are read with cache=False: each lives in a new temporary folder, so an entry
+    for it would never be read again."""
     existing = [p for p in paths if os.path.exists(p)]
     if not existing:
         return _declared(LoadResult(Cluster.of([], [])), config)  # the manifests do not exist (yet, or any more)
-    return load(existing, config, validate=validate).loaded
+    return load(existing, config, validate=validate, cache=cache).loaded
 
 
 # --- inputs -----------------------------------------------------------------------------------------

@@ -73,7 +73,7 @@ def namespace_name(ctx: click.Context, param: click.Parameter, value: str | None
 
 
 def input_options(func: F) -> F:
-    """--config, --namespace, the assumption flags and --debug (keyword arguments of the command)."""
+    """--config, --namespace, the assumption flags, --no-cache and --debug (keyword arguments of the command)."""
     options = [
         click.option(
             "--config",
@@ -104,6 +104,11 @@ def input_options(func: F) -> F:
         ),
         click.option(
             "--with-staged", is_flag=True, default=None, help="Evaluate Calico staged policies as if enforced."
+        ),
+        click.option(
+            "--no-cache",
+            is_flag=True,
+            help="Load the input afresh instead of from the model cache (also POLICYLINT_NO_CACHE=1).",
         ),
         click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
     ]
@@ -230,8 +235,12 @@ def input_paths(paths: Sequence[str], config: Config) -> list[str]:
     return chosen
 
 
-def load_input(paths: Sequence[str], config: Config, validate: bool = True) -> api.Input:
-    """Load PATHS (`-` is stdin) into one cluster; api.InputError when nothing could be read."""
+def load_input(paths: Sequence[str], config: Config, validate: bool = True, cache: bool = False) -> api.Input:
+    """Load PATHS (`-` is stdin) into one cluster; api.InputError when nothing could be read.
+
+    `cache=True` reuses the model loaded from the same unchanged files (never for stdin)."""
+    if cache and "-" not in paths:
+        return api.load(paths, config, validate=validate, cache=True)
     # Bytes, so the loader decodes (and reports bad encodings) exactly as it does for files.
     stream = getattr(sys.stdin, "buffer", None)
     stdin: bytes | str | None = None

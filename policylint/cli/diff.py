@@ -103,7 +103,7 @@ def diff_command(args: tuple[str, ...], **opts: Any) -> None:
         elif len(args) != 2:
             raise click.UsageError("give BASE and HEAD paths, or --git-base REV and PATHS")
         else:
-            impact = api.diff(args[0], args[1], config, **both)
+            impact = api.diff(args[0], args[1], config, **both, cache=not opts["no_cache"])
         for line in impact.unseen:  # what the answer could not see goes beside it, never into it
             click.echo(line, err=True)
         try:

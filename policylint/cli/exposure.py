@@ -41,7 +41,7 @@ def exposure_command(paths: tuple[str, ...], fmt: str, controller: str | None, n
     policy. Exit code 0, or 2 when some input could not be read."""
     with handle_errors(opts["debug"]):
         config = resolve_config(opts)
-        source = load_input(input_paths(paths, config), config, validate=False)
+        source = load_input(input_paths(paths, config), config, validate=False, cache=not opts["no_cache"])
         echo_input_problems(source, verbose, config)
         echo_unmodelled_rules(evaluated(source.loaded.cluster, config))
         report = api.exposure(source, config, ingress_controller=controller, node_cidrs=list(node_cidrs))

@@ -100,7 +100,7 @@ def lint_command(paths: tuple[str, ...], **opts: Any) -> None:
         if opts["only_files"] and not roots:  # pre-commit (always_run) with no file and no `paths:`
             sys.exit(0)
         progress.stage("reading files")
-        source = load_input(input_paths(roots, config), config)
+        source = load_input(input_paths(roots, config), config, cache=not opts["no_cache"])
         progress.stage(f"running {len(config.enabled_rules())} rules")
         report = api.lint(source, config, only=list(paths) if opts["only_files"] else None, debug=opts["debug"])
         if opts["only_files"]:  # a commit that deletes or renames manifests: what it breaks elsewhere too

@@ -90,7 +90,7 @@ def matrix_command(paths: tuple[str, ...], fmt: str, group: str | None, verbose:
     with handle_errors(opts["debug"]), Progress(quiet=opts["quiet"]) as progress:
         config = resolve_config(opts)
         progress.stage("reading files")
-        source = load_input(input_paths(paths, config), config, validate=False)
+        source = load_input(input_paths(paths, config), config, validate=False, cache=not opts["no_cache"])
         echo_input_problems(source, verbose, config)
         progress.stage("computing pairs")
         stream = api.matrix_rows(source, config, [t for t in (opts["focus_from"], opts["focus_to"]) if t])

@@ -61,7 +61,6 @@ def text_answer(answer: api.Answer, color: bool) -> str:
 @click.option("--batch", type=click.File("r", encoding="utf-8"), default=None,
               help="Answer the questions in FILE, one per line: FROM TO [PORT] (- reads stdin). "
               "The input is loaded once.")
-@click.option("--no-cache", is_flag=True, help="Load the input afresh instead of from the model cache.")
 @click.option("--port", "-p", default=None,
               help="PORTS: 5432, 53/UDP, UDP, 80,443, 9000-9100 or a port name like http (default: any port).")
 @click.option("--protocol", type=click.Choice(["TCP", "UDP", "SCTP"], case_sensitive=False), default=None,
@@ -99,10 +98,7 @@ def query_command(
     with handle_errors(opts["debug"]), Progress(quiet=opts["quiet"]) as progress:
         config = resolve_config(opts)
         chosen = input_paths(paths, config)
-        if "-" in chosen:
-            source = load_input(chosen, config, validate=False)
-        else:
-            source = api.load(chosen, config, validate=False, cache=not no_cache)
+        source = load_input(chosen, config, validate=False, cache=not no_cache)
         echo_input_problems(source, verbose, config)
         if batch is not None:
             session = Session(source, config, smt, smt_timeout)

@@ -26,6 +26,7 @@ from policylint.cli.common import (
     handle_errors,
     input_options,
     input_paths,
+    load_input,
     resolve_config,
 )
 from policylint.engine.concrete import Evaluator
@@ -133,7 +134,6 @@ def serve_lines(session: Session, lines: TextIO, out: TextIO) -> None:
 @click.command("serve")
 @click.argument("paths", nargs=-1)
 @input_options
-@click.option("--no-cache", is_flag=True, help="Load the input afresh instead of from the model cache.")
 @click.option("--smt/--no-smt", default=True, show_default=True,
               help="For selector and `any` endpoints, also ask z3 about pods the input does not have.")
 @click.option("--smt-timeout", type=click.IntRange(min=1), default=5000, show_default=True,
@@ -150,7 +150,7 @@ def serve_command(paths: tuple[str, ...], no_cache: bool, smt: bool, smt_timeout
         chosen = input_paths(paths, config)
         if "-" in chosen:
             raise click.UsageError("serve reads its questions on stdin: give the manifests as PATHS, not -")
-        source = api.load(chosen, config, validate=False, cache=not no_cache)
+        source = load_input(chosen, config, validate=False, cache=not no_cache)
         echo_input_problems(source, False)
         with quiet_on_closed_pipe():
             serve_lines(Session(source, config, smt, smt_timeout), sys.stdin, sys.stdout)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import re
 import shutil
 import stat
 from dataclasses import replace
@@ -121,3 +122,58 @@ def test_batch_line_that_cannot_be_asked_is_located_and_exits_2(tree: Path, tmp_
     batch.write_text("any any\nonly-one-word\n", encoding="utf-8")
     r = CliRunner().invoke(cli, ["query", str(tree), "--batch", str(batch), "--no-smt"])
     assert r.exit_code == 2 and "batch line 2" in r.stderr and "Traceback" not in r.output
+
+
+# Every command that reads files goes through the cache (issue 18: "a loaded model that stays
+# loaded"), and answers from it exactly as from a fresh load, input problems included.
+COMMANDS = [
+    ["matrix", "{tree}"],
+    ["matrix", "{tree}", "-f", "json", "-g", "none"],
+    ["lint", "{tree}", "--fail-on", "never", "-f", "json"],
+    ["exposure", "{tree}"],
+    ["diff", "{tree}", "{tree}"],
+]
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a[:1] + a[2:]))
+def test_every_loading_command_answers_from_the_cache_as_from_a_fresh_load(
+    tree: Path, tmp_path: Path, args: list[str]
+) -> None:
+    # A broken document too: its NP001 must come back from the cache with its file and line.
+    (tree / "broken.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec: [1\n", "utf-8")
+    argv = [a.format(tree=tree) for a in args]
+    fresh = CliRunner().invoke(cli, [*argv, "--no-cache"])
+    assert not entries(tmp_path)
+    first = CliRunner().invoke(cli, argv)
+    assert entries(tmp_path), "the first run fills the cache"
+    written = {p: p.stat().st_mtime_ns for p in entries(tmp_path)}
+    again = CliRunner().invoke(cli, argv)
+    assert {p: p.stat().st_mtime_ns for p in entries(tmp_path)} == written, "the second run reads, never writes"
+    for run in (first, again):
+        assert (run.exit_code, run.stdout, run.stderr) == (fresh.exit_code, fresh.stdout, fresh.stderr)
+    assert re.search(r"broken.yaml\W+(line\W+)?5\b", fresh.stdout + fresh.stderr), fresh.stdout + fresh.stderr
+
+
+def test_a_cached_lint_sees_an_edit(tree: Path) -> None:
+    CliRunner().invoke(cli, ["lint", str(tree), "--fail-on", "never"])
+    (tree / "new.yaml").write_text(
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: ghost, namespace: shop}\n"
+        "spec:\n  podSelector: {matchLabels: {app: nobody-has-this}}\n  policyTypes: [Ingress]\n", "utf-8")  # fmt: skip
+    r = CliRunner().invoke(cli, ["lint", str(tree), "--fail-on", "never", "-f", "json"])
+    found = json.loads(r.stdout)["findings"]
+    assert any(f["rule"] == "NP201" and f["file"].endswith("new.yaml") and f["line"] == 5 for f in found), found
+
+
+def test_git_revisions_are_never_cached(tree: Path, tmp_path: Path) -> None:
+    import subprocess
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tree, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("-c", "user.email=a@b", "-c", "user.name=a", "add", ".")
+    git("-c", "user.email=a@b", "-c", "user.name=a", "commit", "-q", "-m", "base")
+    os.chdir(tree)
+    r = CliRunner().invoke(cli, ["diff", "--git-base", "HEAD", "."])
+    assert r.exit_code == 0, r.output
+    assert not entries(tmp_path), "a snapshot lives in a new temporary folder: an entry would never be read"
