@@ -29,9 +29,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from policylint import runner
 from policylint.cache import cached_load
-from policylint.changes import SOLVER, Side, Solver, compare
 from policylint.config import Config, ConfigError, find_config, load_config
 from policylint.enforced import evaluated
 from policylint.engine.bitset import bit_indices
@@ -40,30 +38,21 @@ from policylint.engine.connset import ConnSet
 from policylint.engine.matrix import Connection, Matrix, compute_matrix, iter_connections
 from policylint.findings import Finding, Report
 from policylint.load import LoadResult, load_paths
-from policylint.load.git import GitError, Snapshot, snapshot, staged_removal
 from policylint.model.cluster import Cluster
 from policylint.model.declared import with_declared
 from policylint.model.dialects import DialectOptions
 from policylint.model.policy import Protocol
 from policylint.queries.endpoints import EndpointError, EndpointSpec, resolve
-from policylint.queries.explain import want_of
-from policylint.queries.exposure import ExposureReport, with_controller_option
-from policylint.queries.exposure import exposure as compute_exposure
-from policylint.queries.focus import parse_ports, port_conns
-from policylint.queries.impact import Impact
 from policylint.queries.reach import Answer, connected_pairs, extra_networks, is_pair, reach
-from policylint.queries.service_query import (
-    ServiceAnswer,
-    answer_service,
-    endpoint_networks,
-    find_service,
-    service_ref,
-    source_of_service,
-)
-from policylint.queries.set_explain import explain_set
+from policylint.solver import SOLVER, Solver
 
 if TYPE_CHECKING:
+    from policylint.changes import Side
     from policylint.engine.smt import SmtEngine
+    from policylint.load.git import Snapshot
+    from policylint.queries.exposure import ExposureReport
+    from policylint.queries.impact import Impact
+    from policylint.queries.service_query import ServiceAnswer
     from policylint.queries.witness import SymbolicAnswer
 
 __all__ = [
@@ -72,6 +61,23 @@ __all__ = [
     "exposure", "find_config", "is_service", "lint", "load", "load_config", "matrix", "matrix_rows", "query",
     "query_service",
 ]  # fmt: skip
+
+# Imported when first used, so a command pays only for what it asks (a cached `matrix` or `query`
+# never imports the lint runner, the diff or the exposure code: tests/perf/test_startup.py).
+_LAZY = {
+    "ExposureReport": "policylint.queries.exposure",
+    "Impact": "policylint.queries.impact",
+    "ServiceAnswer": "policylint.queries.service_query",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 STDIN = "<stdin>"
 Paths = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
@@ -139,6 +145,8 @@ def lint(source: Paths | Input, config: Config | None = None, *, only: Sequence[
     """
     config = _config(config)
     given = _input(source, config)
+    from policylint import runner  # the rule catalogue: only lint needs it
+
     report = runner.lint(given.loaded, config, sources=given.sources, debug=debug)
     if only is None:
         return report
@@ -162,6 +170,8 @@ def removal_findings(roots: Sequence[str], config: Config) -> list[Finding]:
     """When the index deletes or renames a manifest under `roots`: the findings new since HEAD,
     wherever they are (deleting a workload can leave a policy in another file selecting nothing).
     Else nothing: the pre-commit hook's usual report, the findings in the changed files, stands."""
+    from policylint.load.git import staged_removal
+
     if not roots or not staged_removal(list(roots), Path.cwd()):
         return []
     try:
@@ -193,6 +203,10 @@ def query(source: Paths | Input, src: str, dst: str, config: Config | None = Non
     questions on one `Input`, saves rebuilding the evaluator for each. With `stream_pairs`, a set
     answer leaves `pairs` empty and gives them in `pair_stream`, made as they are iterated.
     """
+    from policylint.queries.explain import want_of
+    from policylint.queries.service_query import service_ref
+    from policylint.queries.set_explain import explain_set
+
     if port is not None and not 1 <= port <= 65535:
         raise ValueError(f"{port} is not a port number (1-65535)")
     config = _config(config)
@@ -234,6 +248,8 @@ def query(source: Paths | Input, src: str, dst: str, config: Config | None = Non
 def is_service(source: Paths | Input, endpoint: str, config: Config | None = None) -> bool:
     """Is `endpoint` written as a Service (svc/NS/NAME, NS/svc/NAME, NAME.NS[.svc.cluster.local])?
     `svc/NAME` is a workload where the input has a namespace `svc`."""
+    from policylint.queries.service_query import service_ref
+
     config = _config(config)
     return service_ref(_input(source, config, validate=False).loaded.cluster, endpoint) is not None
 
@@ -244,6 +260,8 @@ def query_service(source: Paths | Input, src: str, dst: str, config: Config | No
     None: the port `dst` names as `NAME.NS:PORT`, else every port), asked of each backend on its
     target port (queries/service_query.py).
     EndpointError when `dst` is no Service of the input (with the closest name) or has no such port."""
+    from policylint.queries.service_query import answer_service, endpoint_networks, find_service, service_ref
+
     config = _config(config)
     cluster = evaluated(_input(source, config, validate=False).loaded.cluster, config)
     home = namespace or config.namespace or "default"
@@ -268,6 +286,8 @@ def query_service(source: Paths | Input, src: str, dst: str, config: Config | No
 
 def _source(ev: Evaluator, cluster: Cluster, text: str, home: str, notes: list[str]) -> EndpointSpec:
     """A source endpoint; a Service there stands for its backend pods, and `notes` says so."""
+    from policylint.queries.service_query import find_service, service_ref, source_of_service
+
     ref = service_ref(cluster, text)
     if ref is None:
         return resolve(ev, text, home)
@@ -278,6 +298,8 @@ def _source(ev: Evaluator, cluster: Cluster, text: str, home: str, notes: list[s
 
 def _wanted_ports(ev: Evaluator, text: str, dst: EndpointSpec) -> ConnSet:
     """A port list as connections; a port name resolves against the destination's workloads."""
+    from policylint.queries.focus import parse_ports, port_conns
+
     items = parse_ports(text) or []
     want = port_conns(items, None)
     for d in bit_indices(dst.workloads):
@@ -303,6 +325,9 @@ def exposure(source: Paths | Input, config: Config | None = None, *, ingress_con
              node_cidrs: Sequence[str] = ()) -> ExposureReport:  # fmt: skip
     """Every way in from outside the cluster and what it reaches (queries/exposure.py). The
     controller and node ranges default to the config's `exposure:` settings."""
+    from policylint.queries.exposure import exposure as compute_exposure
+    from policylint.queries.exposure import with_controller_option
+
     config = _config(config)
     # As the plugin enforces it (`cni:`, staged policies), like matrix and query: a policy the plugin
     # ignores blocks no way in.
@@ -347,6 +372,8 @@ def diff(base: str, head: str, config: Config | None = None, *, with_lint: bool 
     InputError. With `with_lint`, also the findings the change adds and fixes (BASE's findings are
     matched as if BASE lay at HEAD's place). `smt=None`: no z3 proofs, concrete grouping only.
     `cache=True`: each side's model comes from the model cache when its files are unchanged."""
+    from policylint.changes import compare
+
     config = _config(config)
     # Schema validation only matters to the findings: without lint, skip it (half of the load time).
     sides = _path_side(base, head, config, with_lint, cache), _path_side(head, head, config, with_lint, cache)
@@ -360,6 +387,8 @@ def diff_git(base_rev: str, head_rev: str | None, paths: Sequence[str], config: 
     Revisions are read into a temporary folder; the working tree is never touched. Files that do
     not exist at a revision make an empty side (a change that adds or deletes the manifests).
     """
+    from policylint.changes import Side, compare
+
     config = _config(config)
     with tempfile.TemporaryDirectory(prefix="policylint-diff-") as tmp:
         base_snap, head_snap = _snapshot(base_rev, paths, tmp), _snapshot(head_rev, paths, tmp)
@@ -374,6 +403,8 @@ def diff_git(base_rev: str, head_rev: str | None, paths: Sequence[str], config: 
 
 
 def _snapshot(rev: str | None, paths: Sequence[str], tmp: str) -> Snapshot:
+    from policylint.load.git import GitError, snapshot
+
     try:
         return snapshot(rev, list(paths), Path(tmp))
     except GitError as exc:
@@ -381,6 +412,8 @@ def _snapshot(rev: str | None, paths: Sequence[str], tmp: str) -> Snapshot:
 
 
 def _path_side(path: str, other: str, config: Config, validate: bool, cache: bool) -> Side:
+    from policylint.changes import Side
+
     if not os.path.exists(path):
         raise InputError(f"{path}: no such file or directory")
     return Side(_load_existing([path], config, validate, cache), {path.rstrip("/"): other.rstrip("/")})

@@ -29,6 +29,7 @@ from policylint.queries.diff_statements import Prover
 from policylint.queries.exposure_diff import entry_changes
 from policylint.queries.impact import Impact
 from policylint.runner import LoadedInput, lint
+from policylint.solver import Solver
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,16 +37,6 @@ class Side:
     loaded: LoadedInput
     files: dict[str, str] = field(default_factory=dict)  # prefix as loaded -> prefix to show and match findings by
 
-
-@dataclass(frozen=True, slots=True)
-class Solver:
-    """Budget for proving statements about "any pod in namespace x" with z3."""
-
-    timeout_ms: int = 5000  # per solver call; an undecided statement stays concrete
-    budget_seconds: float = 60.0  # for the whole run; past it, statements stay concrete
-
-
-SOLVER = Solver()
 
 
 def relocate(findings: list[Finding], files: dict[str, str]) -> list[Finding]:

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cli", ("policylint.cli", "policylint.__main__", "policylint.color", "policylint.progress")),  # terminal manners
     ("api", ("policylint.api", "policylint.changes", "policylint.runner", "policylint.config", "policylint.cache",
-             "policylint.enforced")),
+             "policylint.enforced", "policylint.solver")),
     ("reporters", ("policylint.reporters",)),
     ("rules", ("policylint.rules", "policylint.registry", "policylint.rulespec", "policylint.docs",
                "policylint.suppress", "policylint.presets")),  # fmt: skip

@@ -130,12 +130,13 @@ def _in_namespace(ev: Evaluator, e: MatrixEndpoint, namespace: str) -> bool:
     return not isinstance(e, External) and ev.workloads[e].namespace == namespace
 
 
-def apply(ev: Evaluator, rows: Iterable[Connection], focus: Focus) -> Iterator[Connection]:
+def apply(ev: Evaluator, rows: Iterable[Connection], focus: Focus) -> Iterable[Connection]:
     """The rows (cut to the focus) with an end in --namespace, a source in --from, a destination
     in --to and, with --port/--protocol, at least one of the named connections."""
-    if not focus.active:
-        yield from rows
-        return
+    return _focused(ev, rows, focus) if focus.active else rows  # no filter: the rows themselves
+
+
+def _focused(ev: Evaluator, rows: Iterable[Connection], focus: Focus) -> Iterator[Connection]:
     for c in rows:
         if focus.namespace is not None and not (
             _in_namespace(ev, c.src, focus.namespace) or _in_namespace(ev, c.dst, focus.namespace)

@@ -23,7 +23,8 @@ try:
     cli(sys.argv[1:], prog_name="policylint")
 except SystemExit:
     pass
-heavy = ("z3", "jsonschema", "hypothesis", "policylint.rules", "policylint.cli.lint", "policylint.cli.diff")
+heavy = ("z3", "jsonschema", "fastjsonschema", "hypothesis", "policylint.rules", "policylint.cli.lint", "policylint.cli.diff",
+         "policylint.runner", "policylint.changes", "policylint.load.git", "policylint.queries.exposure")
 print(json.dumps(sorted(m for m in heavy if m in sys.modules)), file=sys.stderr)
 """
 
@@ -60,3 +61,14 @@ def test_a_cached_answer_names_the_same_files_and_lines_as_a_fresh_one(tmp_path:
     cached = run(args, tmp_path / "cache")
     assert list((tmp_path / "cache").glob("model-*.pickle"))
     assert ".yaml:" in fresh.stdout and cached.stdout == fresh.stdout
+
+
+def test_a_cached_matrix_imports_only_what_it_prints_with(tmp_path: Path) -> None:
+    # The NCA comparison of issue 18 is a matrix: its second run is the model cache plus the rows.
+    args = ["matrix", str(SHOP), "-f", "json", "-g", "none"]
+    fresh = run(args, tmp_path / "cache")
+    assert fresh.returncode == 0, fresh.stderr
+    done = run(args, tmp_path / "cache")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stderr.splitlines()[-1]) == []
+    assert done.stdout == fresh.stdout
