@@ -113,12 +113,14 @@ def ratios(row: dict[str, Any]) -> None:
     if isinstance(row.get("load"), float) and isinstance(row.get("floor"), float):
         row["load_ratio_value"] = row["load"] / row["floor"]
         row["load_ratio"] = f"{row['load_ratio_value']:.2f}x"
-    nca_s, matrix_s = row.get("nca"), row.get("matrix")
-    if isinstance(matrix_s, float) and isinstance(nca_s, float):
-        row["nca_ratio_value"] = nca_s / matrix_s
-        row["nca_ratio"] = f"{nca_s / matrix_s:.0f}x"
-    elif isinstance(matrix_s, float) and isinstance(nca_s, str):
-        row["nca_ratio"] = f"> {float(nca_s.split()[1]) / matrix_s:.0f}x"
+    nca_s = row.get("nca")
+    for key, suffix in (("matrix", ""), ("matrix_cached", "_cached")):
+        matrix_s = row.get(key)
+        if isinstance(matrix_s, float) and isinstance(nca_s, float):
+            row[f"nca_ratio{suffix}_value"] = nca_s / matrix_s
+            row[f"nca_ratio{suffix}"] = f"{nca_s / matrix_s:.0f}x"
+        elif isinstance(matrix_s, float) and isinstance(nca_s, str):
+            row[f"nca_ratio{suffix}"] = f"> {float(nca_s.split()[1]) / matrix_s:.0f}x"
 
 
 def measure_size(workloads: int, opts: argparse.Namespace, notes: list[str]) -> dict[str, Any]:
@@ -134,8 +136,10 @@ def measure_size(workloads: int, opts: argparse.Namespace, notes: list[str]) -> 
             notes.append(f"{workloads}: {line[:200]}")
 
     peaks.append(floor_and_load(root, row, opts, note))
-    runs = (("matrix", "matrix", ["matrix", "--format", "json"]), ("matrix", "matrix_text", ["matrix"]),
-            ("lint", "lint", ["lint", "--fail-on", "never"]))  # fmt: skip
+    # Cold runs: --no-cache, so no column reads a model an earlier run left (the "cached" part does).
+    runs = (("matrix", "matrix", ["matrix", "--format", "json", "--no-cache"]),
+            ("matrix", "matrix_text", ["matrix", "--no-cache"]),
+            ("lint", "lint", ["lint", "--fail-on", "never", "--no-cache"]))  # fmt: skip
     for part, key, args in runs:
         if part in todo:
             log(f"[{workloads}] policylint {' '.join(args)} ...")
@@ -147,6 +151,7 @@ def measure_size(workloads: int, opts: argparse.Namespace, notes: list[str]) -> 
             note(why)
     if "cached" in todo:
         cached_query(root, meta, row, opts, note)
+        cached_matrix(root, row, opts, note)
     if "serve" in todo:
         result, _, why = probe("serve", root, opts.repeat, opts.timeout)
         note(why)
@@ -177,6 +182,17 @@ def cached_query(root: Path, meta: dict[str, Any], row: dict[str, Any], opts: ar
         note(why)
         row["query_first"] = first.seconds
         row["query_cached"] = m.seconds if m else None
+
+
+def cached_matrix(root: Path, row: dict[str, Any], opts: argparse.Namespace, note: Any) -> None:
+    """`policylint matrix --format json` on a tree whose model is cached (a first run fills the cache)."""
+    args = ["matrix", "--format", "json"]
+    first, _, why = cli(args, [root], 1, opts.timeout)
+    note(why)
+    if first:
+        m, _, why = cli(args, [root], opts.repeat, opts.timeout)
+        note(why)
+        row["matrix_cached"] = m.seconds if m else None
 
 
 def floor_and_load(root: Path, row: dict[str, Any], opts: argparse.Namespace, note: Any) -> float:
@@ -217,7 +233,8 @@ def diff_cells(root: Path, row: dict[str, Any], opts: argparse.Namespace, note: 
     peaks = []
     for key, extra in (("diff", []), ("diff_nosmt", ["--no-smt"])):
         log(f"[{workloads}] policylint {' '.join(['diff', *extra])} ...")
-        m, peak, why = cli(["diff", *extra], [root, head], opts.repeat, opts.timeout, capture=key == "diff")
+        m, peak, why = cli(["diff", "--no-cache", *extra], [root, head], opts.repeat, opts.timeout,
+                           capture=key == "diff")  # fmt: skip
         row[key] = m.seconds if m else None
         peaks.append(peak if m else 0.0)
         note(why)

@@ -27,6 +27,7 @@ COLUMNS = (
     ("matrix_mb", "matrix MB"),
     ("matrix_text", "matrix text s"),
     ("matrix_text_mb", "matrix text MB"),
+    ("matrix_cached", "2nd matrix s"),
     ("lint", "lint s"),
     ("index", "index s"),
     ("query", "query ms"),
@@ -38,6 +39,7 @@ COLUMNS = (
     ("peak", "peak MB"),
     ("nca", "NCA s"),
     ("nca_ratio", "NCA / matrix"),
+    ("nca_ratio_cached", "NCA / 2nd matrix"),
 )
 
 
@@ -108,9 +110,9 @@ def targets(rows: list[dict[str, Any]]) -> list[str]:
             out.append(f"- 5,000: peak memory under 2 GB: {_check(_lt(row.get('peak'), 2048.0))}")
         if w == 20000:
             out.append(f"- 20,000: matrix under 60 s: {_check(_lt(row.get('matrix'), 60.0))}")
-        if w >= 1000 and isinstance(row.get("nca_ratio_value"), float):
-            ok = row["nca_ratio_value"] >= 100
-            out.append(f"- {w:,}: at least 100x faster than NCA: {_check(ok)}")
+        for key, run in (("nca_ratio_value", "first run"), ("nca_ratio_cached_value", "model cached")):
+            if w >= 1000 and isinstance(row.get(key), float):
+                out.append(f"- {w:,}: at least 100x faster than NCA ({run}): {_check(row[key] >= 100)}")
     return out
 
 

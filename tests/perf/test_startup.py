@@ -23,8 +23,9 @@ try:
     cli(sys.argv[1:], prog_name="policylint")
 except SystemExit:
     pass
-heavy = ("z3", "jsonschema", "fastjsonschema", "hypothesis", "policylint.rules", "policylint.cli.lint", "policylint.cli.diff",
-         "policylint.runner", "policylint.changes", "policylint.load.git", "policylint.queries.exposure")
+heavy = ("z3", "jsonschema", "fastjsonschema", "hypothesis", "policylint.rules", "policylint.cli.lint",
+         "policylint.cli.diff", "policylint.runner", "policylint.changes", "policylint.load.git",
+         "policylint.queries.exposure")
 print(json.dumps(sorted(m for m in heavy if m in sys.modules)), file=sys.stderr)
 """
 
