@@ -11,12 +11,15 @@ Safety, in order of importance:
   entry is only read from a directory owned by the current user that nobody else may write to,
   since loading it runs pickle.
 - Standard input is never cached; `--no-cache` (or POLICYLINT_NO_CACHE=1) turns the cache off.
+- At most MAX_ENTRIES trees are kept: writing a new entry removes the least recently used ones
+  (a hit marks its entry used), so the directory does not grow with every path set ever given.
 
 Location: $POLICYLINT_CACHE_DIR, else $XDG_CACHE_HOME/policylint, else ~/.cache/policylint.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import hashlib
@@ -33,6 +36,7 @@ from policylint import __version__
 from policylint.load import LoadResult
 from policylint.load.documents import Inputs, discover
 
+MAX_ENTRIES = 32
 FORMAT = 4  # bump when the pickled layout changes meaning (4: callers, derived, endpoints, service accounts)
 
 
@@ -165,7 +169,24 @@ def cached_load(paths: Sequence[str], options: str, load: Callable[[], LoadResul
     file = cache_dir() / f"model-{where}.pickle"
     hit = _read(file, key)
     if hit is not None:
+        _touch(file)
         return hit
     result = load()
     _write(file, key, result)
+    _evict(file.parent, keep=file)
     return result
+
+
+def _touch(file: Path) -> None:
+    with contextlib.suppress(OSError):  # only the eviction order would suffer
+        os.utime(file)
+
+
+def _evict(directory: Path, keep: Path) -> None:
+    """Remove the least recently used entries beyond MAX_ENTRIES (never `keep`, just written)."""
+    try:
+        entries = [(p.stat().st_mtime_ns, p) for p in directory.glob("model-*.pickle") if p != keep]
+        for _, old in sorted(entries, reverse=True)[MAX_ENTRIES - 1 :]:
+            old.unlink()
+    except OSError:
+        pass  # another policylint removed it first, or the directory went away

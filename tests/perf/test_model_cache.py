@@ -146,9 +146,10 @@ def test_every_loading_command_answers_from_the_cache_as_from_a_fresh_load(
     assert not entries(tmp_path)
     first = CliRunner().invoke(cli, argv)
     assert entries(tmp_path), "the first run fills the cache"
-    written = {p: p.stat().st_mtime_ns for p in entries(tmp_path)}
+    written = {p: (p.stat().st_ino, p.read_bytes()) for p in entries(tmp_path)}
     again = CliRunner().invoke(cli, argv)
-    assert {p: p.stat().st_mtime_ns for p in entries(tmp_path)} == written, "the second run reads, never writes"
+    # A hit only marks its entry used (mtime); a rewrite would be a new file (written, then renamed).
+    assert {p: (p.stat().st_ino, p.read_bytes()) for p in entries(tmp_path)} == written, "the second run reads"
     for run in (first, again):
         assert (run.exit_code, run.stdout, run.stderr) == (fresh.exit_code, fresh.stdout, fresh.stderr)
     assert re.search(r"broken.yaml\W+(line\W+)?5\b", fresh.stdout + fresh.stderr), fresh.stdout + fresh.stderr
@@ -177,3 +178,26 @@ def test_git_revisions_are_never_cached(tree: Path, tmp_path: Path) -> None:
     r = CliRunner().invoke(cli, ["diff", "--git-base", "HEAD", "."])
     assert r.exit_code == 0, r.output
     assert not entries(tmp_path), "a snapshot lives in a new temporary folder: an entry would never be read"
+
+
+def test_the_cache_keeps_the_most_recently_used_trees_only(
+    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from policylint import cache
+
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 3)
+    names = []
+    for n in range(5):
+        other = tmp_path / f"tree{n}"
+        shutil.copytree(tree, other)
+        names.append(str(other))
+    api.load([names[0]], validate=False, cache=True)
+    first = entries(tmp_path)
+    for name in names[1:3]:
+        api.load([name], validate=False, cache=True)
+    os.utime(first[0], ns=(0, 0))  # long unused ...
+    api.load([names[0]], validate=False, cache=True)  # ... until this hit marks it used again
+    api.load([names[3]], validate=False, cache=True)
+    api.load([names[4]], validate=False, cache=True)
+    kept = entries(tmp_path)
+    assert len(kept) == 3 and first[0] in kept
