@@ -11,16 +11,16 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from importlib import resources
-from typing import Any
-
-import fastjsonschema
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from policylint.findings import SCHEMA_VIOLATION, InputProblem, Span
 from policylint.load.fields import shown
 from policylint.load.kinds import BUILTIN_SCHEMA_KINDS, UNVALIDATED_KINDS, is_dialect_kind
 from policylint.load.located_yaml import LMap, LSeq
+
+if TYPE_CHECKING:  # both are imported where a document is validated (80 ms that matrix and query skip)
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 _TYPE_NAMES = {"integer": "an integer", "string": "a string", "object": "a mapping", "array": "a list",
                "boolean": "a boolean", "number": "a number"}  # fmt: skip
@@ -63,6 +63,8 @@ def _validator(api_version: str, kind: str) -> Draft202012Validator:
     schema = dict(_read(schema_file(api_version, kind)))
     if kind in READ_PATHS:
         schema = prune(schema, READ_PATHS[kind], defs)
+    from jsonschema import Draft202012Validator
+
     # Inlined: resolving $refs through `referencing` at each use is jsonschema's main cost.
     return Draft202012Validator(inline(schema, defs, 0))
 
@@ -77,6 +79,8 @@ def _fast(api_version: str, kind: str) -> Callable[[Any], Any] | None:
     if not isinstance(full, dict):
         return None
     schema = {k: v for k, v in full.items() if k != "$schema"}
+    import fastjsonschema
+
     try:
         return fastjsonschema.compile(schema, use_default=False, use_formats=False)
     except Exception:  # noqa: BLE001 - a schema it cannot compile (a regex re rejects...): jsonschema alone
