@@ -11,7 +11,9 @@ or decoded is reported and skipped; the others are still read. `kind: List` and 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import os
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -144,7 +146,8 @@ def _walk(directory: str, ancestors: frozenset[tuple[int, int]], seen: set[tuple
     ancestors = ancestors | {(stat.st_dev, stat.st_ino)}
     for entry in entries:
         if entry.name.startswith("."):
-            continue  # .git, .github workflows, editor files: never manifests of the cluster
+            _hidden(entry, out)  # never read; said when it holds manifests
+            continue
         try:
             if _leaves_roots(entry, roots, out):
                 continue
@@ -164,6 +167,48 @@ def _walk(directory: str, ancestors: frozenset[tuple[int, int]], seen: set[tuple
                     files.append(entry.path)
         except OSError as err:
             out.unreadable(entry.path, f"cannot read: {err.strerror or err}")
+
+
+_VCS = frozenset({".git", ".hg", ".svn", ".jj"})
+_MANIFEST_HINT = re.compile(rb'^apiVersion:|^kind:|"apiVersion"\s*:', re.MULTILINE)
+_HIDDEN_SCAN_FILES = 200  # a hidden tree is looked into this far: enough to tell, never a full second walk
+_PEEK = 65536
+
+
+def _hidden(entry: os.DirEntry[str], out: Inputs) -> None:
+    """Dot-entries are not read (editor files, CI workflows, caches), but `kubectl apply -R` reads
+    them (cli-runtime's ExpandPathsToFileVisitors walks every file): one holding manifests is an
+    NP004, so the answer never leaves it out silently. Version-control folders are not looked into."""
+    if entry.name in _VCS or entry.is_symlink():
+        return
+    try:
+        found = _manifest_files(entry.path) if entry.is_dir() else int(_looks_like_manifests(entry.path))
+    except OSError:
+        return
+    if found:
+        what = f"hidden folder holding {found} manifest file(s)" if entry.is_dir() else "hidden file holding manifests"
+        _skipped(entry.path, f"{what}; not read (names starting with a dot are skipped, while kubectl apply -R "
+                             "reads them): give it as a PATH to analyse it", out)  # fmt: skip
+
+
+def _looks_like_manifests(path: str) -> bool:
+    if not path.endswith(EXTENSIONS):
+        return False
+    with open(path, "rb") as fh:
+        return _MANIFEST_HINT.search(fh.read(_PEEK)) is not None
+
+
+def _manifest_files(directory: str) -> int:
+    count = looked = 0
+    for root, dirs, names in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if d not in _VCS)
+        for name in sorted(names):
+            looked += 1
+            if looked > _HIDDEN_SCAN_FILES:
+                return count
+            with contextlib.suppress(OSError):
+                count += _looks_like_manifests(os.path.join(root, name))
+    return count
 
 
 def _read_file(file: str, out: Inputs) -> None:
