@@ -288,13 +288,14 @@ class Encoder:
         egress = self.side(flow.src, flow.dst, Direction.EGRESS, flow, src_in)
         return z3.And(egress, self.side(flow.dst, flow.src, Direction.INGRESS, flow, dst_in))
 
-    def confined(self, spec: EndpointSpec) -> frozenset[str] | None:
-        """The namespaces an endpoint matching `spec` must lie in (empty: outside the cluster), or
-        None when it may be in any."""
-        if isinstance(spec, int):
-            return frozenset((self.cluster.workloads[spec].namespace,))
-        if isinstance(spec, ipaddress.IPv4Address | ipaddress.IPv6Address | Addresses):
-            return frozenset()
-        if isinstance(spec, Pods) and spec.namespace is not None:
-            return frozenset((spec.namespace,))
-        return None
+
+def confined(cluster: Cluster, spec: EndpointSpec) -> frozenset[str] | None:
+    """The namespaces an endpoint matching `spec` must lie in (empty: outside the cluster), or
+    None when it may be in any (the `only` of `Encoder.side`)."""
+    if isinstance(spec, int):
+        return frozenset((cluster.workloads[spec].namespace,))
+    if isinstance(spec, ipaddress.IPv4Address | ipaddress.IPv6Address | Addresses):
+        return frozenset()
+    if isinstance(spec, Pods) and spec.namespace is not None:
+        return frozenset((spec.namespace,))
+    return None

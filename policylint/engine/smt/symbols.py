@@ -9,7 +9,7 @@ from typing import Any
 
 import z3
 
-from policylint.model import NAMESPACE_NAME_LABEL, Cluster, LabelSelector, PortSpec, Protocol
+from policylint.model import NAMESPACE_NAME_LABEL, Cluster, Direction, LabelSelector, NetworkPolicy, PortSpec, Protocol
 from policylint.model.rule_form import PodScope
 
 Z = Any  # z3 ships no type stubs: every z3 term is typed `Z`, and `Z` never leaves engine/smt
@@ -17,17 +17,29 @@ NAME = NAMESPACE_NAME_LABEL
 PortName = tuple[str, Protocol]
 
 
-def cluster_selectors(cluster: Cluster) -> list[LabelSelector]:
-    out = [p.pod_selector for p in cluster.policies]
-    for p in cluster.policies:
-        for rule in (p.ingress or ()) + (p.egress or ()):
+def policy_selectors(policy: NetworkPolicy, direction: Direction | None = None) -> list[LabelSelector]:
+    """The selectors of a policy: its podSelector and its rules' peers (of `direction` only, as
+    written, when given)."""
+    rules = (policy.ingress or ()) + (policy.egress or ())
+    out = [policy.pod_selector]
+    for rule in rules:
+        if direction is None or rule.direction is direction:
             for peer in rule.peers or ():
                 out += [s for s in (peer.pod_selector, peer.namespace_selector) if s is not None]
+    return out
+
+
+def tier_selectors(cluster: Cluster) -> list[LabelSelector]:
+    out: list[LabelSelector] = []
     for scope in _tier_scopes(cluster):
         out += [s for s in (scope.pods, scope.namespace_selector) if s is not None]
         if scope.namespace is not None:
             out.append(LabelSelector(match_labels=((NAME, scope.namespace),)))
     return out
+
+
+def cluster_selectors(cluster: Cluster) -> list[LabelSelector]:
+    return [s for p in cluster.policies for s in policy_selectors(p)] + tier_selectors(cluster)
 
 
 def _tier_scopes(cluster: Cluster) -> list[PodScope]:
@@ -50,9 +62,62 @@ def _port_specs(cluster: Cluster) -> list[PortSpec]:
     return specs
 
 
+Namespaces = frozenset[str] | None  # the namespaces a side of a flow may lie in; None: any
+
+
+class Vocabulary:
+    """What every universe of one cluster shares, read once: the known namespaces and their labels,
+    the label values workloads carry, the named ports, and which selectors each namespace's policies
+    test per direction. `universe` then builds the universe of any set of selectors without another
+    pass over the cluster."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        known = {ns.name: {**ns.labels, NAME: ns.name} for ns in cluster.namespace_index.values()}
+        known.update({ns.name: {**ns.labels, NAME: ns.name} for ns in cluster.namespaces})
+        self.namespaces = dict(sorted(known.items()))
+        self.carried: dict[str, set[str]] = {}  # key -> the values namespaces and workloads carry
+        for labels in [*known.values(), *(w.labels for w in cluster.workloads)]:
+            for k, v in labels.items():
+                self.carried.setdefault(k, set()).add(v)
+        specs = _port_specs(cluster)
+        self.port_names = tuple(sorted({(s.port, s.protocol) for s in specs if isinstance(s.port, str)}, key=str))
+        self.tiers = tier_selectors(cluster)
+        self._policies = cluster.policies
+        self._sides: dict[tuple[Direction, Namespaces], list[LabelSelector]] = {}
+
+    def side(self, direction: Direction, namespaces: Namespaces) -> list[LabelSelector]:
+        """The selectors the policies isolating `direction` in `namespaces` test (what `Encoder.side`
+        encodes for an endpoint confined to them)."""
+        key = (direction, namespaces)
+        out = self._sides.get(key)
+        if out is None:
+            out = self._sides[key] = [
+                s for p in self._policies
+                if p.isolates(direction) and (namespaces is None or p.namespace in namespaces)
+                for s in policy_selectors(p, direction)
+            ]  # fmt: skip
+        return out
+
+    def universe(self, selectors: Iterable[LabelSelector]) -> Universe:
+        """The universe of these selectors: only the keys they test (a key nobody tests cannot
+        change an answer, and a pod with thousands of labels must not multiply every formula,
+        issue 17), with every value they name and every value a namespace or workload carries."""
+        seen: dict[str, set[str]] = {NAME: set()}
+        for sel in selectors:
+            for k, v in sel.match_labels:
+                seen.setdefault(k, set()).add(v)
+            for r in sel.match_expressions:
+                seen.setdefault(r.key, set()).update(r.values)
+        for k, vs in seen.items():
+            vs.update(self.carried.get(k, ()))
+        values = {k: tuple(sorted(vs)) for k, vs in sorted(seen.items())}
+        index = {(k, v): i for k, vs in values.items() for i, v in enumerate(vs)}
+        return Universe(values, self.namespaces, self.port_names, index)
+
+
 @dataclass(frozen=True)
 class Universe:
-    """Keys, values and port names the cluster mentions. Every value no one mentions behaves the
+    """Keys, values and port names some selectors mention. Every value no one mentions behaves the
     same, so one extra index per key ("other") stands for all of them: answers cover ALL pods."""
 
     values: dict[str, tuple[str, ...]]
@@ -62,36 +127,21 @@ class Universe:
 
     @staticmethod
     def of(cluster: Cluster, extra: Iterable[LabelSelector] = ()) -> Universe:
-        known = {ns.name: {**ns.labels, NAME: ns.name} for ns in cluster.namespace_index.values()}
-        known.update({ns.name: {**ns.labels, NAME: ns.name} for ns in cluster.namespaces})
-        # Only keys some selector tests: a key nobody tests cannot change an answer, and a pod with
-        # thousands of labels must not multiply every formula (issue 17).
-        seen: dict[str, set[str]] = {NAME: set()}
-        selectors = [*cluster_selectors(cluster), *extra]
-        for sel in selectors:
-            for k, v in sel.match_labels:
-                seen.setdefault(k, set()).add(v)
-            for r in sel.match_expressions:
-                seen.setdefault(r.key, set()).update(r.values)
-        for labels in [*known.values(), *(w.labels for w in cluster.workloads)]:
-            for k, v in labels.items():
-                if k in seen:
-                    seen[k].add(v)
-        specs = _port_specs(cluster)
-        names = sorted({(s.port, s.protocol) for s in specs if isinstance(s.port, str)}, key=str)
-        values = {k: tuple(sorted(vs)) for k, vs in sorted(seen.items())}
-        index = {(k, v): i for k, vs in values.items() for i, v in enumerate(vs)}
-        return Universe(values, dict(sorted(known.items())), tuple(names), index)
+        """The universe of every selector of the cluster (and `extra`)."""
+        return Vocabulary(cluster).universe([*cluster_selectors(cluster), *extra])
 
     def knows(self, key: str, value: str) -> bool:
         return (key, value) in self._index
 
     def covers(self, selectors: Iterable[LabelSelector]) -> bool:
         """Every key and value the selectors mention is already in this universe."""
-        pairs = [p for s in selectors for p in s.match_labels]
-        pairs += [(r.key, v) for s in selectors for r in s.match_expressions for v in r.values]
-        keys = {r.key for s in selectors for r in s.match_expressions}
-        return all(self.knows(k, v) for k, v in pairs) and keys <= self.values.keys()
+        for s in selectors:
+            if not all((k, v) in self._index for k, v in s.match_labels):
+                return False
+            for r in s.match_expressions:
+                if r.key not in self.values or not all((r.key, v) in self._index for v in r.values):
+                    return False
+        return True
 
     def index(self, key: str, value: str) -> int:
         return self._index[(key, value)]
