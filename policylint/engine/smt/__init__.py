@@ -32,6 +32,7 @@ from policylint.engine.smt.symbols import (
     Universe,
     Vocabulary,
     Z,
+    axioms_size,
     cluster_selectors,
     fresh_endpoint,
     policy_selectors,
@@ -107,7 +108,9 @@ def _budgeted(method: Callable[Concatenate[SmtEngine, P], R]) -> Callable[Concat
 class SmtEngine:
     """One z3 context per engine, one solver per question; nothing global survives a call.
     Formulas are memoized per engine, so an engine is cheap to ask many questions of, but it is
-    not thread-safe."""
+    not thread-safe. `narrow_universes`: encode each question over the labels its scope's
+    selectors test (True), over every label of the run (False), or narrow only when the run's
+    universe is large (None, see `_narrow`)."""
 
     def __init__(
         self,
@@ -115,6 +118,7 @@ class SmtEngine:
         assumptions: Assumptions | None = None,
         timeout_ms: int = DEFAULT_TIMEOUT_MS,
         budget: Budget | None = None,
+        narrow_universes: bool | None = None,
     ) -> None:
         if assumptions and assumptions.ipblocks_match_pods:
             raise NotImplementedError("the SMT encoding does not model ipBlocks matching pod addresses yet")
@@ -129,7 +133,8 @@ class SmtEngine:
         # with their memoized formulas, by every question of the same scope).
         self._scopes: dict[Scope, Universe] = {}
         self._shared: dict[Scope, tuple[Encoder, FlowVars]] = {}
-        self._coverage: dict[tuple[Direction, Scope, tuple[LabelSelector, ...]], CoverageSolver] = {}
+        self._coverage: dict[tuple[Direction, Scope | None, tuple[LabelSelector, ...]], CoverageSolver] = {}
+        self.narrow_universes = narrow_universes
 
     def _question(self, ask: Callable[[], T]) -> T | Undecided:
         """Ask under the budget: building the formulas counts, and an encoding over budget is
@@ -143,38 +148,57 @@ class SmtEngine:
         except BudgetSpent as over:
             return over.undecided
 
-    def _universe(self, scope: Scope, extra: Sequence[LabelSelector] = ()) -> tuple[Universe, bool]:
-        """The universe of a question: the keys and values of the selectors its formulas encode
-        (`scope`) and of its own endpoints (`extra`); True when that is the scope's own universe.
-        Selectors the question cannot meet stay out, so one huge selector leaves undecided only
-        the questions whose answer it can change."""
+    def _narrow(self) -> bool:
+        """Whether questions get universes of their own scope. A run whose whole universe costs a
+        small share of what one question may build keeps that one universe for every question
+        (one encoder, formulas reused run-wide); a larger one (a huge selector, say) is narrowed
+        per scope, so that it costs only the questions it can affect. Answers are the same both
+        ways: a key or value no selector of the scope tests cannot change them."""
+        if self.narrow_universes is None:
+            whole = self._scope_universe(WHOLE)
+            fixed = _variables_size(whole) + 2 * axioms_size(whole)
+            self.narrow_universes = fixed * SHARED_UNIVERSE_SHARE > self.budget.question_terms(self.timeout_ms)
+        return self.narrow_universes
+
+    def _scope_universe(self, scope: Scope) -> Universe:
         u = self._scopes.get(scope)
         if u is None:
-            v = self.vocabulary
-            selectors = [*v.side(Direction.EGRESS, scope.egress), *v.side(Direction.INGRESS, scope.ingress)]
-            u = self._scopes[scope] = v.universe([*selectors, *(v.tiers if scope.tiers else ())])
-        if not extra or u.covers(extra):
-            return u, True
+            u = self._scopes[scope] = self.vocabulary.universe(self._scope_selectors(scope))
+        return u
+
+    def _scope_selectors(self, scope: Scope) -> list[LabelSelector]:
+        if scope.whole:
+            return cluster_selectors(self.cluster)
         v = self.vocabulary
         selectors = [*v.side(Direction.EGRESS, scope.egress), *v.side(Direction.INGRESS, scope.ingress)]
-        return v.universe([*selectors, *(v.tiers if scope.tiers else ()), *extra]), False
+        return selectors + (v.tiers if scope.tiers else [])
+
+    def _universe(self, scope: Scope, extra: Sequence[LabelSelector] = ()) -> tuple[Universe, Scope | None]:
+        """The universe of a question: the keys and values of the selectors its formulas encode
+        (`scope`, or the whole run's, see `_narrow`) and of its own endpoints (`extra`); with the
+        scope whose own universe it is (None when `extra` adds to it)."""
+        scope = scope if self._narrow() else WHOLE
+        u = self._scope_universe(scope)
+        if not extra or u.covers(extra):
+            return u, scope
+        return self.vocabulary.universe([*self._scope_selectors(scope), *extra]), None
 
     def _setup(self, scope: Scope, extra: Sequence[LabelSelector] = ()) -> tuple[Encoder, FlowVars]:
         """Encoder and flow variables over the question's universe; those over a scope's own universe
         are reused (with their memoized formulas), a question mentioning new labels gets its own."""
         u, own = self._universe(scope, extra)
-        shared = self._shared.get(scope) if own else None
+        shared = None if own is None else self._shared.get(own)
         if shared is not None:
             enc, flow = shared
             flow.src.known = flow.dst.known = None
             return enc, flow
-        self.budget.charge_terms(2 * (4 * len(u.values) + 2 * len(u.port_names) + 5))  # the variables
+        self.budget.charge_terms(_variables_size(u))
         src, dst = fresh_endpoint(self.ctx, u, "src"), fresh_endpoint(self.ctx, u, "dst")
         proto = z3.Const("protocol", next(iter(self.protos.values())).sort())
         flow = FlowVars(src, dst, proto, z3.BitVec("port", 16, self.ctx))
         enc = Encoder(self.cluster, u, self.assumptions, self.protos, self.budget)
-        if own:
-            self._shared[scope] = (enc, flow)
+        if own is not None:
+            self._shared[own] = (enc, flow)
         return enc, flow
 
     def _flow_scope(self, src: EndpointSpec, dst: EndpointSpec) -> Scope:
@@ -366,8 +390,8 @@ class SmtEngine:
                          others: Sequence[NetworkPolicy]) -> CoverageSolver:  # fmt: skip
         """The incremental solver of the question's direction and namespaces (see `_coverage_scope`)."""
         scope, extra = _coverage_scope(direction, policy, others)
-        u, own = self._universe(scope, extra)
-        key = (direction, scope, () if own else tuple(extra))
+        _, own = self._universe(scope, extra)
+        key = (direction, own, tuple(extra)) if own is None else (direction, own, ())
         solver = self._coverage.get(key)
         if solver is None:
             enc, flow = self._setup(scope, extra)
@@ -399,6 +423,16 @@ class Scope:
     egress: Namespaces = frozenset()
     ingress: Namespaces = frozenset()
     tiers: bool = False
+    whole: bool = False  # every selector of the run (`cluster_selectors`), whatever the rest says
+
+
+WHOLE = Scope(None, None, True, whole=True)
+SHARED_UNIVERSE_SHARE = 4  # the whole run's universe is kept while it costs under 1/4 of a question
+
+
+def _variables_size(u: Universe) -> int:
+    """The terms `fresh_endpoint` makes for both ends of a flow."""
+    return 2 * (4 * len(u.values) + 2 * len(u.port_names) + 5)
 
 
 def _coverage_scope(

@@ -78,7 +78,12 @@ class Budget:
     def start_question(self, timeout_ms: int) -> None:
         """One question may build at most what its per-call limit allows (and what the run has left)."""
         self._question_start = self.terms
-        self._question_terms = max(1, int(timeout_ms * TERMS_PER_SECOND / 1000))
+        self._question_terms = self.question_terms(timeout_ms)
+
+    @staticmethod
+    def question_terms(timeout_ms: int) -> int:
+        """The terms one question with this per-call limit may build."""
+        return max(1, int(timeout_ms * TERMS_PER_SECOND / 1000))
 
     def charge_terms(self, n: int) -> None:
         """Count `n` terms about to be built; raise BudgetSpent when the encoding is over budget."""
