@@ -11,6 +11,7 @@ import z3
 
 from policylint.model import NAMESPACE_NAME_LABEL, Cluster, Direction, LabelSelector, NetworkPolicy, PortSpec, Protocol
 from policylint.model.rule_form import PodScope
+from policylint.model.selector import NEGATED_STRING_OPERATORS, STRING_OPERATORS
 
 Z = Any  # z3 ships no type stubs: every z3 term is typed `Z`, and `Z` never leaves engine/smt
 NAME = NAMESPACE_NAME_LABEL
@@ -103,16 +104,20 @@ class Vocabulary:
         change an answer, and a pod with thousands of labels must not multiply every formula,
         issue 17), with every value they name and every value a namespace or workload carries."""
         seen: dict[str, set[str]] = {NAME: set()}
+        texts: dict[str, set[str]] = {}
         for sel in selectors:
             for k, v in sel.match_labels:
                 seen.setdefault(k, set()).add(v)
             for r in sel.match_expressions:
                 seen.setdefault(r.key, set()).update(r.values)
+                if r.operator in STRING_OPERATORS or r.operator in NEGATED_STRING_OPERATORS:
+                    texts.setdefault(r.key, set()).update(t for t in r.values if t)
         for k, vs in seen.items():
             vs.update(self.carried.get(k, ()))
         values = {k: tuple(sorted(vs)) for k, vs in sorted(seen.items())}
         index = {(k, v): i for k, vs in values.items() for i, v in enumerate(vs)}
-        return Universe(values, self.namespaces, self.port_names, index)
+        strings = {k: tuple(sorted(t)) for k, t in texts.items()}
+        return Universe(values, self.namespaces, self.port_names, index, strings)
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,8 @@ class Universe:
     namespaces: dict[str, dict[str, str]]  # known namespaces and their (fixed) labels
     port_names: tuple[PortName, ...]  # (name, protocol) pairs named ports are looked up by
     _index: dict[tuple[str, str], int] = field(default_factory=dict)
+    # key -> the (non-empty) texts Calico string operators test it with: "other" values contain none
+    texts: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @staticmethod
     def of(cluster: Cluster, extra: Iterable[LabelSelector] = ()) -> Universe:
@@ -152,12 +159,24 @@ class Universe:
         return len(self.values[key]) + (1 if key == NAME else 0)
 
     def value(self, key: str, i: int) -> str:
-        """The label value for index `i`; "other" indices become values nobody mentions."""
+        """The label value for index `i`; "other" indices become values nobody mentions, which
+        the encoding takes to fail every string operator on the key (encode.py,
+        `string_requirement`): so they contain none of its texts."""
         vs = self.values[key]
         if i < len(vs):
             return vs[i]
-        fresh = (f"other{n}" for n in range(len(vs) + 2))
-        return [v for v in fresh if v not in vs][i - len(vs)]
+        return self._fresh(key)[i - len(vs)]
+
+    def _fresh(self, key: str) -> list[str]:
+        """Two values of `key` that no selector mentions and that contain no string-operator text."""
+        vs, texts = set(self.values[key]), self.texts.get(key, ())
+        # A value made of one character that no text holds contains no text (each has another).
+        spare = [c for c in "xyzqjkvw0123456789abcdefghilmnoprstu" if not any(c in t for t in texts)]
+        words = [f"other{n}" for n in range(len(vs) + 2)]
+        words += [c * n for c in spare[:1] for n in range(1, len(vs) + 3)]
+        unused = [w for w in words if w not in vs]
+        # Past 36 one-character texts no value fails them all: then the witness's concrete re-check says so.
+        return ([w for w in unused if not any(t in w for t in texts)] + unused)[:2]
 
 
 @dataclass
