@@ -16,6 +16,7 @@ from policylint.model.selector import NEGATED_STRING_OPERATORS, STRING_OPERATORS
 Z = Any  # z3 ships no type stubs: every z3 term is typed `Z`, and `Z` never leaves engine/smt
 NAME = NAMESPACE_NAME_LABEL
 PortName = tuple[str, Protocol]
+MAX_LABEL_VALUE = 63
 
 
 def policy_selectors(policy: NetworkPolicy, direction: Direction | None = None) -> list[LabelSelector]:
@@ -137,6 +138,12 @@ class Universe:
         """The universe of every selector of the cluster (and `extra`)."""
         return Vocabulary(cluster).universe([*cluster_selectors(cluster), *extra])
 
+    @property
+    def strings(self) -> tuple[str, ...]:
+        """Keys string operators test, whose "other" values are strings of their own (z3 strings):
+        values nobody mentions differ there. Not the namespace name, which has two "other" indices."""
+        return tuple(k for k in self.texts if k != NAME)
+
     def knows(self, key: str, value: str) -> bool:
         return (key, value) in self._index
 
@@ -196,6 +203,9 @@ class Endpoint:
     np_has: dict[PortName, Z]
     np_port: dict[PortName, Z]
     known: int | None = None
+    # The value of an "other" index as a string, for the keys string operators test (`Universe.strings`)
+    text: dict[str, Z] = field(default_factory=dict)
+    ns_text: dict[str, Z] = field(default_factory=dict)
 
 
 def fresh_endpoint(ctx: Z, u: Universe, prefix: str) -> Endpoint:
@@ -217,6 +227,8 @@ def fresh_endpoint(ctx: Z, u: Universe, prefix: str) -> Endpoint:
         val={k: i(f"val[{k}]") for k in u.values},
         np_has={n: b(f"np.has[{n[0]}/{n[1].value}]") for n in u.port_names},
         np_port={n: z3.BitVec(f"np.port[{n[0]}/{n[1].value}]", 16, ctx) for n in u.port_names},
+        text={k: z3.String(f"{prefix}.text[{k}]", ctx) for k in u.strings},
+        ns_text={k: z3.String(f"{prefix}.ns.text[{k}]", ctx) for k in u.strings},
     )
 
 
@@ -227,6 +239,8 @@ def pod_axioms(ep: Endpoint, u: Universe) -> list[Z]:
     for k in u.values:
         top = u.top(k)
         out += [ep.val[k] >= 0, ep.val[k] <= top, ep.ns_val[k] >= 0, ep.ns_val[k] <= top]
+    for k in u.strings:
+        out += [other_value(ep.text[k], ep.val[k], u, k), other_value(ep.ns_text[k], ep.ns_val[k], u, k)]
     out += namespace_facts(ep, u)
     out += [p != 0 for p in ep.np_port.values()]
     for name in sorted({n for n, _ in u.port_names}):  # sorted: same input, same formula, same witness
@@ -234,6 +248,22 @@ def pod_axioms(ep: Endpoint, u: Universe) -> list[Z]:
         if len(bound) > 1:
             out.append(z3.AtMost(*bound, 1))
     return out
+
+
+def other_value(text: Z, val: Z, u: Universe, key: str) -> Z:
+    """An "other" index stands for a valid label value that the universe does not hold."""
+    vs = u.values[key]
+    ctx = text.ctx
+    valid = [z3.InRe(text, _label_value(ctx)), z3.Length(text) <= MAX_LABEL_VALUE]
+    return z3.Implies(val >= len(vs), z3.And(*valid, *[text != z3.StringVal(v, ctx) for v in vs]))
+
+
+def _label_value(ctx: Z) -> Z:
+    """(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?, the syntax of a label value
+    (https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set)."""
+    alnum = z3.Union(z3.Range("a", "z", ctx=ctx), z3.Range("A", "Z", ctx=ctx), z3.Range("0", "9", ctx=ctx))
+    inner = z3.Union(alnum, *[z3.Re(z3.StringVal(c, ctx)) for c in "-_."])
+    return z3.Option(z3.Concat(alnum, z3.Option(z3.Concat(z3.Star(inner), alnum))))
 
 
 def namespace_facts(ep: Endpoint, u: Universe) -> list[Z]:
@@ -258,7 +288,8 @@ def namespace_facts(ep: Endpoint, u: Universe) -> list[Z]:
 
 def axioms_size(u: Universe) -> int:
     """About how many terms `pod_axioms` builds (for the encoding budget)."""
-    return 6 * len(u.values) + sum(len(labels) for labels in u.namespaces.values()) + 2 * len(u.namespaces)
+    strings = sum(2 * (4 + len(u.values[k])) for k in u.strings)
+    return 6 * len(u.values) + sum(len(labels) for labels in u.namespaces.values()) + 2 * len(u.namespaces) + strings
 
 
 def label_facts(has: dict[str, Z], val: dict[str, Z], u: Universe, labels: dict[str, str]) -> Z:
@@ -285,4 +316,5 @@ def in_network(ep: Endpoint, net: ipaddress.IPv4Network | ipaddress.IPv6Network)
 def same_namespace_same_labels(a: Endpoint, b: Endpoint) -> Z:
     """Two pods in one namespace see the same namespace labels."""
     same = [z3.And(a.ns_has[k] == b.ns_has[k], a.ns_val[k] == b.ns_val[k]) for k in a.ns_has]
+    same += [a.ns_text[k] == b.ns_text[k] for k in a.ns_text]
     return z3.Implies(a.ns_val[NAME] == b.ns_val[NAME], z3.And(*same))
