@@ -12,10 +12,12 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import NAMESPACES, clusters, selectors
+from tier_strategies import tiered_clusters
 from universe import SLOW_MACHINE_TIMEOUT_MS
 
 from policylint.engine.smt import AnyEndpoint, EndpointSpec, Pods, SmtEngine, Undecided, Witness, verify_witness
 from policylint.model import Cluster, Direction
+from policylint.model.rule_form import FormRule, TierPolicy
 
 
 def _engines(cluster: Cluster) -> tuple[SmtEngine, SmtEngine]:
@@ -24,7 +26,7 @@ def _engines(cluster: Cluster) -> tuple[SmtEngine, SmtEngine]:
 
 
 @settings(max_examples=40)
-@given(clusters(), st.data())
+@given(st.one_of(clusters(), tiered_clusters()), st.data())
 def test_flow_questions_get_the_same_answer_in_a_narrowed_universe(cluster: Cluster, data: st.DataObject) -> None:
     narrow, whole = _engines(cluster)
     ends: list[EndpointSpec] = [
@@ -39,6 +41,22 @@ def test_flow_questions_get_the_same_answer_in_a_narrowed_universe(cluster: Clus
     assert (found is None) == (whole.find(src, dst, allowed=allowed) is None)
     if isinstance(found, Witness) and allowed:
         assert verify_witness(cluster, found)
+    spec = Pods(namespace_selector=data.draw(selectors(with_names=True)), pod_selector=data.draw(selectors()))
+    assert (narrow.pod(spec) is None) == (whole.pod(spec) is None)
+
+
+@settings(max_examples=25)
+@given(tiered_clusters())
+def test_tier_questions_get_the_same_answer_in_a_narrowed_universe(cluster: Cluster) -> None:
+    narrow, whole = _engines(cluster)
+    for tier in cluster.tiers:
+        earlier: list[tuple[TierPolicy, FormRule]] = []
+        for policy in tier.policies:
+            for rule in policy.rules:
+                reached = narrow.tier_rule_reached(policy, rule, earlier)
+                assert not isinstance(reached, Undecided)
+                assert (reached is None) == (whole.tier_rule_reached(policy, rule, earlier) is None)
+                earlier.append((policy, rule))
 
 
 @settings(max_examples=40)
