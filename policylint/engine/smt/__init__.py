@@ -32,10 +32,10 @@ from policylint.engine.smt.symbols import (
     Universe,
     Vocabulary,
     Z,
-    axioms_size,
     cluster_selectors,
     fresh_endpoint,
     policy_selectors,
+    variables_size,
 )
 from policylint.engine.smt.witness import (
     SyntheticPod,
@@ -132,6 +132,7 @@ class SmtEngine:
         # Scope -> its universe, and the encoder and flow variables over it once built (reused,
         # with their memoized formulas, by every question of the same scope).
         self._scopes: dict[Scope, Universe] = {}
+        self._oversized: dict[Scope, Undecided] = {}  # scopes whose universe no question can afford
         self._shared: dict[Scope, tuple[Encoder, FlowVars]] = {}
         self._coverage: dict[tuple[Direction, Scope | None, tuple[LabelSelector, ...]], CoverageSolver] = {}
         self.narrow_universes = narrow_universes
@@ -155,16 +156,31 @@ class SmtEngine:
         per scope, so that it costs only the questions it can affect. Answers are the same both
         ways: a key or value no selector of the scope tests cannot change them."""
         if self.narrow_universes is None:
-            whole = self._scope_universe(WHOLE)
-            fixed = _variables_size(whole) + 2 * axioms_size(whole)
+            fixed = self.vocabulary.fixed_size(self.vocabulary.key_count(self._scope_selectors(WHOLE)))
             self.narrow_universes = fixed * SHARED_UNIVERSE_SHARE > self.budget.question_terms(self.timeout_ms)
         return self.narrow_universes
 
     def _scope_universe(self, scope: Scope) -> Universe:
         u = self._scopes.get(scope)
         if u is None:
-            u = self._scopes[scope] = self.vocabulary.universe(self._scope_selectors(scope))
+            spent = self._oversized.get(scope)
+            if spent is not None:
+                raise BudgetSpent(spent)
+            try:
+                u = self._scopes[scope] = self._build(self._scope_selectors(scope))
+            except BudgetSpent as over:
+                self._oversized[scope] = over.undecided
+                raise
         return u
+
+    def _build(self, selectors: list[LabelSelector]) -> Universe:
+        """The universe of these selectors, unless its variables alone exceed what one question may
+        build (then BudgetSpent, before a universe of 400,000 keys is built only to be refused)."""
+        v = self.vocabulary
+        over = self.budget.over_question(variables_size(v.key_count(selectors), len(v.port_names)), self.timeout_ms)
+        if over is not None:
+            raise BudgetSpent(over)
+        return v.universe(selectors)
 
     def _scope_selectors(self, scope: Scope) -> list[LabelSelector]:
         if scope.whole:
@@ -181,7 +197,7 @@ class SmtEngine:
         u = self._scope_universe(scope)
         if not extra or u.covers(extra):
             return u, scope
-        return self.vocabulary.universe([*self._scope_selectors(scope), *extra]), None
+        return self._build([*self._scope_selectors(scope), *extra]), None
 
     def _setup(self, scope: Scope, extra: Sequence[LabelSelector] = ()) -> tuple[Encoder, FlowVars]:
         """Encoder and flow variables over the question's universe; those over a scope's own universe
@@ -192,7 +208,7 @@ class SmtEngine:
             enc, flow = shared
             flow.src.known = flow.dst.known = None
             return enc, flow
-        self.budget.charge_terms(_variables_size(u))
+        self.budget.charge_terms(variables_size(len(u.values), len(u.port_names)))
         src, dst = fresh_endpoint(self.ctx, u, "src"), fresh_endpoint(self.ctx, u, "dst")
         proto = z3.Const("protocol", next(iter(self.protos.values())).sort())
         flow = FlowVars(src, dst, proto, z3.BitVec("port", 16, self.ctx))
@@ -428,11 +444,6 @@ class Scope:
 
 WHOLE = Scope(None, None, True, whole=True)
 SHARED_UNIVERSE_SHARE = 4  # the whole run's universe is kept while it costs under 1/4 of a question
-
-
-def _variables_size(u: Universe) -> int:
-    """The terms `fresh_endpoint` makes for both ends of a flow."""
-    return 2 * (4 * len(u.values) + 2 * len(u.port_names) + 5)
 
 
 def _coverage_scope(

@@ -100,6 +100,19 @@ class Vocabulary:
             ]  # fmt: skip
         return out
 
+    def key_count(self, selectors: Iterable[LabelSelector]) -> int:
+        """How many keys the universe of these selectors has, without building it."""
+        keys = {NAME}
+        for sel in selectors:
+            keys.update(k for k, _ in sel.match_labels)
+            keys.update(r.key for r in sel.match_expressions)
+        return len(keys)
+
+    def fixed_size(self, keys: int) -> int:
+        """About the terms the variables and the axioms of both ends of a flow take in a universe
+        of `keys` keys (string keys aside)."""
+        return variables_size(keys, len(self.port_names)) + 2 * _plain_axioms_size(keys, self.namespaces)
+
     def universe(self, selectors: Iterable[LabelSelector]) -> Universe:
         """The universe of these selectors: only the keys they test (a key nobody tests cannot
         change an answer, and a pod with thousands of labels must not multiply every formula,
@@ -289,7 +302,16 @@ def namespace_facts(ep: Endpoint, u: Universe) -> list[Z]:
 def axioms_size(u: Universe) -> int:
     """About how many terms `pod_axioms` builds (for the encoding budget)."""
     strings = sum(2 * (4 + len(u.values[k])) for k in u.strings)
-    return 6 * len(u.values) + sum(len(labels) for labels in u.namespaces.values()) + 2 * len(u.namespaces) + strings
+    return _plain_axioms_size(len(u.values), u.namespaces) + strings
+
+
+def _plain_axioms_size(keys: int, namespaces: dict[str, dict[str, str]]) -> int:
+    return 6 * keys + sum(len(labels) for labels in namespaces.values()) + 2 * len(namespaces)
+
+
+def variables_size(keys: int, port_names: int) -> int:
+    """The terms `fresh_endpoint` makes for both ends of a flow."""
+    return 2 * (4 * keys + 2 * port_names + 5)
 
 
 def label_facts(has: dict[str, Z], val: dict[str, Z], u: Universe, labels: dict[str, str]) -> Z:
