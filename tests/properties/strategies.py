@@ -49,7 +49,8 @@ def requirements(draw: st.DrawFn) -> Requirement:
         values = tuple(draw(st.lists(st.sampled_from(VALUES), min_size=1, max_size=2, unique=True)))
         return Requirement(draw(st.sampled_from(KEYS)), op, values)
     if op.value not in ("Exists", "DoesNotExist"):  # Calico's string operators take one text
-        text = draw(st.sampled_from([*VALUES, "", "x", *(v[:1] for v in VALUES)]))
+        # "o" and "r0": texts the solver's invented values ("other0") once passed (witness refuted)
+        text = draw(st.sampled_from([*VALUES, "", "x", "o", "r0", *(v[:1] for v in VALUES)]))
         return Requirement(draw(st.sampled_from(KEYS)), op, (text,))
     return Requirement(draw(st.sampled_from(KEYS)), op)
 

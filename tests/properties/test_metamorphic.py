@@ -132,7 +132,7 @@ def rename(value: str, old: str, new: str) -> str:
 
 
 def _string_requirements(cluster: Cluster) -> list[Requirement]:
-    sels = [p.pod_selector for p in cluster.policies]
+    sels: list[LabelSelector | None] = [p.pod_selector for p in cluster.policies]
     for p in cluster.policies:
         for r in (p.ingress or ()) + (p.egress or ()):
             sels += [s for peer in r.peers or () for s in (peer.pod_selector, peer.namespace_selector)]

@@ -118,9 +118,9 @@ class Encoder:
         if spec.namespace is not None:
             out.append(self.in_namespace(ep, spec.namespace))
         if spec.namespace_selector is not None:
-            out.append(self.selector(spec.namespace_selector, ep.ns_has, ep.ns_val))
+            out.append(self.selector(spec.namespace_selector, ep.ns_has, ep.ns_val, ep.ns_text))
         if spec.pod_selector is not None:
-            out.append(self.selector(spec.pod_selector, ep.has, ep.val))
+            out.append(self.selector(spec.pod_selector, ep.has, ep.val, ep.text))
         if spec.host_network is not None:
             out.append(ep.host == spec.host_network)
         return out
@@ -152,13 +152,14 @@ class Encoder:
         return out
 
     # -- selection -------------------------------------------------------------------------
-    def selector(self, sel: LabelSelector, has: dict[str, Z], val: dict[str, Z]) -> Z:
-        """matchLabels and matchExpressions ANDed; the empty selector is True."""
+    def selector(self, sel: LabelSelector, has: dict[str, Z], val: dict[str, Z], text: dict[str, Z]) -> Z:
+        """matchLabels and matchExpressions ANDed; the empty selector is True. `text`: the values
+        of "other" indices, as strings, of the keys string operators test (`Universe.strings`)."""
         self.budget.charge_terms(1 + len(sel.match_labels) + sum(1 + len(r.values) for r in sel.match_expressions))
         terms = [z3.And(has[k], val[k] == self.u.index(k, v)) for k, v in sel.match_labels]
-        return self.all(terms + [self.requirement(r, has, val) for r in sel.match_expressions])
+        return self.all(terms + [self.requirement(r, has, val, text) for r in sel.match_expressions])
 
-    def requirement(self, r: Requirement, has: dict[str, Z], val: dict[str, Z]) -> Z:
+    def requirement(self, r: Requirement, has: dict[str, Z], val: dict[str, Z], text: dict[str, Z]) -> Z:
         present, value = has[r.key], val[r.key]
         listed = self.any([value == self.u.index(r.key, v) for v in r.values])
         if r.operator is Operator.IN:
@@ -166,17 +167,21 @@ class Encoder:
         if r.operator is Operator.NOT_IN:  # also matches pods lacking the key
             return z3.Or(z3.Not(present), z3.Not(listed))
         if r.operator in STRING_OPERATORS or r.operator in NEGATED_STRING_OPERATORS:
-            return self.string_requirement(r, present, value)
+            return self.string_requirement(r, present, value, text.get(r.key))
         return present if r.operator is Operator.EXISTS else z3.Not(present)
 
-    def string_requirement(self, r: Requirement, present: Z, value: Z) -> Z:
-        """Calico's contains / starts with / ends with over the values the cluster mentions (the
-        operator's own text among them); the one "other" index stands for values that fail it."""
+    def string_requirement(self, r: Requirement, present: Z, value: Z, text: Z | None) -> Z:
+        """Calico's contains / starts with / ends with: decided per value for the values the
+        universe holds, and on the string `text` for the value an "other" index stands for (values
+        nobody mentions differ here: "foo" contains "o", "bar" does not). Without `text` (the
+        namespace name key) "other" values fail every test (`Universe.value` invents such ones)."""
         if r.values[0] == "":  # every value contains, starts and ends with the empty string
             passing = self.true
         else:
-            passing = self.any([value == self.u.index(r.key, v) for v in self.u.values[r.key]
-                                if string_test(r.operator, r.values[0], v)])  # fmt: skip
+            vs = self.u.values[r.key]
+            passing = self.any([value == self.u.index(r.key, v) for v in vs if string_test(r.operator, r.values[0], v)])
+            if text is not None:
+                passing = z3.Or(passing, z3.And(value >= len(vs), _string_test(r.operator, r.values[0], text)))
         if r.operator in STRING_OPERATORS:
             return z3.And(present, passing)
         return z3.Or(z3.Not(present), z3.Not(passing))
@@ -197,7 +202,7 @@ class Encoder:
         return self._memoized("selects", (policy, ep), lambda: z3.And(
             self.selectable(ep),
             self.in_namespace(ep, policy.namespace),
-            self.selector(policy.pod_selector, ep.has, ep.val),
+            self.selector(policy.pod_selector, ep.has, ep.val, ep.text),
         ))
 
     # -- peers and ports -------------------------------------------------------------------
@@ -210,9 +215,9 @@ class Encoder:
         if peer.namespace_selector is None:  # a bare podSelector means the policy's namespace
             terms.append(self.in_namespace(other, policy.namespace))
         else:
-            terms.append(self.selector(peer.namespace_selector, other.ns_has, other.ns_val))
+            terms.append(self.selector(peer.namespace_selector, other.ns_has, other.ns_val, other.ns_text))
         if peer.pod_selector is not None:
-            terms.append(self.selector(peer.pod_selector, other.has, other.val))
+            terms.append(self.selector(peer.pod_selector, other.has, other.val, other.text))
         return z3.And(*terms)
 
     def ip_block(self, block: IPBlock, ep: Endpoint) -> Z:
@@ -288,13 +293,25 @@ class Encoder:
         egress = self.side(flow.src, flow.dst, Direction.EGRESS, flow, src_in)
         return z3.And(egress, self.side(flow.dst, flow.src, Direction.INGRESS, flow, dst_in))
 
-    def confined(self, spec: EndpointSpec) -> frozenset[str] | None:
-        """The namespaces an endpoint matching `spec` must lie in (empty: outside the cluster), or
-        None when it may be in any."""
-        if isinstance(spec, int):
-            return frozenset((self.cluster.workloads[spec].namespace,))
-        if isinstance(spec, ipaddress.IPv4Address | ipaddress.IPv6Address | Addresses):
-            return frozenset()
-        if isinstance(spec, Pods) and spec.namespace is not None:
-            return frozenset((spec.namespace,))
-        return None
+
+def confined(cluster: Cluster, spec: EndpointSpec) -> frozenset[str] | None:
+    """The namespaces an endpoint matching `spec` must lie in (empty: outside the cluster), or
+    None when it may be in any (the `only` of `Encoder.side`)."""
+    if isinstance(spec, int):
+        return frozenset((cluster.workloads[spec].namespace,))
+    if isinstance(spec, ipaddress.IPv4Address | ipaddress.IPv6Address | Addresses):
+        return frozenset()
+    if isinstance(spec, Pods) and spec.namespace is not None:
+        return frozenset((spec.namespace,))
+    return None
+
+
+def _string_test(op: Operator, value: str, text: Z) -> Z:
+    """`string_test` on a z3 string."""
+    base = NEGATED_STRING_OPERATORS.get(op, op)
+    needle = z3.StringVal(value, text.ctx)
+    if base is Operator.CONTAINS:
+        return z3.Contains(text, needle)
+    if base is Operator.STARTS_WITH:
+        return z3.PrefixOf(needle, text)
+    return z3.SuffixOf(needle, text)

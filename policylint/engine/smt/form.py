@@ -51,11 +51,11 @@ class FormEncoder:
     # -- pods and addresses ----------------------------------------------------------------
     def scope(self, scope: PodScope, ep: Endpoint) -> Z:
         e = self.enc
-        terms = [e.selectable(ep), e.selector(scope.pods, ep.has, ep.val)]
+        terms = [e.selectable(ep), e.selector(scope.pods, ep.has, ep.val, ep.text)]
         if scope.namespace is not None:
             terms.append(e.in_namespace(ep, scope.namespace))
         elif scope.namespace_selector is not None:
-            terms.append(e.selector(scope.namespace_selector, ep.ns_has, ep.ns_val))
+            terms.append(e.selector(scope.namespace_selector, ep.ns_has, ep.ns_val, ep.ns_text))
         return z3.And(*terms)
 
     def subject(self, policy: TierPolicy, ep: Endpoint) -> Z:

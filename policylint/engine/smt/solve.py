@@ -78,15 +78,22 @@ class Budget:
     def start_question(self, timeout_ms: int) -> None:
         """One question may build at most what its per-call limit allows (and what the run has left)."""
         self._question_start = self.terms
-        self._question_terms = max(1, int(timeout_ms * TERMS_PER_SECOND / 1000))
+        self._question_terms = self.question_terms(timeout_ms)
+
+    def over_question(self, n: int, timeout_ms: int) -> Undecided | None:
+        """Why `n` terms can never be built for one question with this per-call limit (None: they can)."""
+        limit = self.question_terms(timeout_ms)
+        return _too_large(limit) if n > limit else None
+
+    @staticmethod
+    def question_terms(timeout_ms: int) -> int:
+        """The terms one question with this per-call limit may build."""
+        return max(1, int(timeout_ms * TERMS_PER_SECOND / 1000))
 
     def charge_terms(self, n: int) -> None:
         """Count `n` terms about to be built; raise BudgetSpent when the encoding is over budget."""
         if self.terms + n - self._question_start > self._question_terms:
-            raise BudgetSpent(Undecided(
-                f"the formulas for this question exceed {self._question_terms:,} terms, the size its "
-                "per-call limit allows"
-            ))
+            raise BudgetSpent(_too_large(self._question_terms))
         if self.terms + n > self.terms_limit:
             raise BudgetSpent(Undecided("the solver budget for this run is spent (formula size)"))
         self.terms += n
@@ -102,6 +109,10 @@ class Budget:
         self.spent += seconds
         self.calls += 1
         return used
+
+
+def _too_large(limit: int) -> Undecided:
+    return Undecided(f"the formulas for this question exceed {limit:,} terms, the size its per-call limit allows")
 
 
 def check(

@@ -54,17 +54,22 @@ def read_endpoint(ev: Z, u: Universe, ep: Sym) -> WitnessEndpoint:
             return ipaddress.IPv6Address(ev(ep.ip6).as_long())
         return ipaddress.IPv4Address(ev(ep.ip4).as_long())
 
-    def labels(has: dict[str, Z], val: dict[str, Z]) -> dict[str, str]:
-        return {k: u.value(k, ev(val[k]).as_long()) for k in u.values if z3.is_true(ev(has[k]))}
+    def value(key: str, i: int, text: dict[str, Z]) -> str:
+        if key in text and i >= len(u.values[key]):  # an "other" value the model spells out
+            return str(ev(text[key]).as_string())
+        return u.value(key, i)
 
-    ns_labels = labels(ep.ns_has, ep.ns_val)
+    def labels(has: dict[str, Z], val: dict[str, Z], text: dict[str, Z]) -> dict[str, str]:
+        return {k: value(k, ev(val[k]).as_long(), text) for k in u.values if z3.is_true(ev(has[k]))}
+
+    ns_labels = labels(ep.ns_has, ep.ns_val, ep.ns_text)
     name = ns_labels[NAME]
     ports = tuple(
         ContainerPort(ev(ep.np_port[n]).as_long(), n[1], n[0]) for n in u.port_names if z3.is_true(ev(ep.np_has[n]))
     )
     host = z3.is_true(ev(ep.host))
     new = name not in u.namespaces
-    return SyntheticPod(name, u.namespaces.get(name, ns_labels), labels(ep.has, ep.val), ports, host, new)
+    return SyntheticPod(name, u.namespaces.get(name, ns_labels), labels(ep.has, ep.val, ep.text), ports, host, new)
 
 
 def materialize(cluster: Cluster, witness: Witness) -> tuple[Cluster, Flow]:
