@@ -29,10 +29,6 @@ DATA_MARK = '"/*DATA*/"'  # in assets/map.html: where the page's data goes
 MAX_EXPLAINED = 2_000  # explanations are ~1 kB each; past this, the page says which query to run
 
 
-def _ns(ev: Evaluator, e: MatrixEndpoint) -> str:
-    return EXTERNAL if isinstance(e, External) else ev.workloads[e].namespace
-
-
 def _spec(ev: Evaluator, e: MatrixEndpoint) -> EndpointSpec:
     if isinstance(e, External):
         address = _address(ev, e)
@@ -90,17 +86,23 @@ def _encode(value: Any) -> str:
 _ENCODER = json.JSONEncoder(separators=(",", ":"))  # one encoder for the run, not one per line
 
 
-def _by_source_namespace(ev: Evaluator, rows: Iterable[Connection]) -> Iterator[tuple[str, list[Connection]]]:
-    """The rows of each source namespace in turn: one namespace's rows are held at a time."""
+def _by_source_namespace(ev: Evaluator, rows: Iterable[Connection]) -> Iterator[tuple[str, dict[str, list[Line]]]]:
+    """Each source namespace's rows in turn, as a line per row by destination namespace: one source
+    namespace's rows are held at a time."""
+    where = [w.namespace for w in ev.workloads]
     last: str | None = None
-    for ns, group in groupby(rows, key=lambda c: _ns(ev, c.src)):
+    for ns, group in groupby(rows, key=lambda c: where[c.src] if isinstance(c.src, int) else EXTERNAL):
         if last is not None and ns <= last:
             raise ValueError(
                 f"rows of source namespace {ns!r} after {last!r}: the page needs them grouped by source "
                 "namespace in name order (iter_connections(ev, external_at=EXTERNAL))"
             )
         last = ns
-        yield ns, list(group)
+        parts: dict[str, list[Line]] = {}
+        for c in group:
+            d_ns = where[c.dst] if isinstance(c.dst, int) else EXTERNAL
+            parts.setdefault(d_ns, []).append(Line(c.src, c.dst, c.conns))
+        yield ns, parts
 
 
 def _page_lines(ev: Evaluator, rows: Iterable[Connection], edges: list[_Edge]) -> Iterator[str]:
@@ -108,16 +110,12 @@ def _page_lines(ev: Evaluator, rows: Iterable[Connection], edges: list[_Edge]) -
     the edges are appended to `edges` as their lines are done."""
     grouper = Grouper(ev)
     count = 0
-    for s_ns, source_rows in _by_source_namespace(ev, rows):
-        parts: dict[str, list[Line]] = {}
-        for c in source_rows:
-            parts.setdefault(_ns(ev, c.dst), []).append(Line(c.src, c.dst, c.conns))
-        del source_rows
+    for s_ns, parts in _by_source_namespace(ev, rows):
         for d_ns in sorted(parts):
             part = parts.pop(d_ns)
             conns = NONE
-            for ln in part:
-                conns = conns | ln.conns
+            for each in dict.fromkeys(ln.conns for ln in part):  # few distinct sets among many rows
+                conns = conns | each
             grouped = part
             for vary_src in (True, False, True, False):
                 grouped = grouper.collapse(grouped, vary_src)
