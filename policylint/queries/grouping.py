@@ -95,9 +95,10 @@ class Grouper:
     def _groups(self, fixed: End, varying: set[int]) -> list[tuple[Group, frozenset[int]]]:
         """The namespace groups `varying` covers (a workload is never its own peer, so a fixed
         workload is not wanted among the varying ones)."""
-        everyone = self.everyone - {fixed} if isinstance(fixed, int) else self.everyone
-        if len(self.members) > 1 and len(varying) >= len(everyone) and everyone <= varying:
-            return [(Group(None), everyone)]
+        # Everyone but `fixed` is in `varying` (a subset of everyone): counted, not built per call.
+        wanted = len(self.everyone) - 1 if isinstance(fixed, int) else len(self.everyone)
+        if len(self.members) > 1 and len(varying) - (fixed in varying) == wanted:
+            return [(Group(None), self.everyone - {fixed} if isinstance(fixed, int) else self.everyone)]
         out: list[tuple[Group, frozenset[int]]] = []
         for ns in sorted({self.namespace_of[w] for w in varying}):
             keys = self.members[ns] - {fixed} if isinstance(fixed, int) else self.members[ns]

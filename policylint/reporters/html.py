@@ -86,9 +86,11 @@ def _encode(value: Any) -> str:
 _ENCODER = json.JSONEncoder(separators=(",", ":"))  # one encoder for the run, not one per line
 
 
-def _by_source_namespace(ev: Evaluator, rows: Iterable[Connection]) -> Iterator[tuple[str, dict[str, list[Line]]]]:
-    """Each source namespace's rows in turn, as a line per row by destination namespace: one source
-    namespace's rows are held at a time."""
+def _by_source_namespace(
+    ev: Evaluator, rows: Iterable[Connection]
+) -> Iterator[tuple[str, dict[str, list[Connection]]]]:
+    """Each source namespace's rows in turn, by destination namespace: one source namespace's rows
+    are held at a time."""
     where = [w.namespace for w in ev.workloads]
     last: str | None = None
     for ns, group in groupby(rows, key=lambda c: where[c.src] if isinstance(c.src, int) else EXTERNAL):
@@ -98,10 +100,9 @@ def _by_source_namespace(ev: Evaluator, rows: Iterable[Connection]) -> Iterator[
                 "namespace in name order (iter_connections(ev, external_at=EXTERNAL))"
             )
         last = ns
-        parts: dict[str, list[Line]] = {}
+        parts: dict[str, list[Connection]] = {}
         for c in group:
-            d_ns = where[c.dst] if isinstance(c.dst, int) else EXTERNAL
-            parts.setdefault(d_ns, []).append(Line(c.src, c.dst, c.conns))
+            parts.setdefault(where[c.dst] if isinstance(c.dst, int) else EXTERNAL, []).append(c)
         yield ns, parts
 
 
@@ -114,10 +115,10 @@ def _page_lines(ev: Evaluator, rows: Iterable[Connection], edges: list[_Edge]) -
         for d_ns in sorted(parts):
             part = parts.pop(d_ns)
             conns = NONE
-            for each in dict.fromkeys(ln.conns for ln in part):  # few distinct sets among many rows
+            for each in dict.fromkeys(c.conns for c in part):  # few distinct sets among many rows
                 conns = conns | each
-            grouped = part
-            for vary_src in (True, False, True, False):
+            grouped = grouper.collapse_rows(part, True)
+            for vary_src in (False, True, False):
                 grouped = grouper.collapse(grouped, vary_src)
             first = count
             for ln in sorted(grouped, key=lambda x: line_key(ev, x)):
