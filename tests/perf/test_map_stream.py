@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from generated import dense_cluster, open_cluster
 from hypothesis import HealthCheck, given, settings
 from strategies import clusters
 
@@ -100,15 +101,8 @@ def test_external_sources_come_where_their_name_sorts_and_nothing_else_moves(clu
         assert moved == sorted(listing, key=lambda c: name if isinstance(c.src, External) else _ns(ev, c.src))
 
 
-def _dense(tmp: Path, workloads: int, seed: int = 1) -> Path:
-    out = tmp / "dense"
-    cmd = [sys.executable, str(ROOT / "bench" / "generate.py"), "--workloads", str(workloads), "--profile", "dense"]
-    subprocess.run([*cmd, "--seed", str(seed), "--out", str(out)], check=True, capture_output=True)
-    return out
-
-
 def test_generated_dense_cluster_gives_the_page_built_whole(tmp_path: Path) -> None:
-    ev = Evaluator(load_paths([str(_dense(tmp_path, 300, seed=7))]).cluster)
+    ev = Evaluator(load_paths([str(dense_cluster(tmp_path, 300, seed=7))]).cluster)
     page = streamed_page(ev)
     assert page == reference_page(ev, list(iter_connections(ev)))
     data = json.loads(page.split('type="application/json">', 1)[1].split("</script>", 1)[0])
@@ -129,7 +123,7 @@ def test_cli_page_with_filters_is_the_reference_of_the_filtered_rows(tmp_path: P
 
 
 def test_the_first_lines_are_written_before_the_rows_are_all_computed(tmp_path: Path) -> None:
-    ev = Evaluator(load_paths([str(_dense(tmp_path, 200))]).cluster)
+    ev = Evaluator(load_paths([str(dense_cluster(tmp_path, 200))]).cluster)
     total = sum(1 for _ in iter_connections(ev, external_at=html.EXTERNAL))
     taken = 0
 
@@ -157,24 +151,11 @@ def test_rows_out_of_namespace_order_are_refused(tmp_path: Path) -> None:
         "".join(html.iter_page(ev, iter_connections(ev)))
 
 
-def _open_cluster(root: Path, namespaces: int, per_namespace: int) -> None:
-    """Pods no policy selects: every pair connects (per_namespace x namespaces squared pairs)."""
-    root.mkdir()
-    for n in range(namespaces):
-        docs = [f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns{n}\n"]
-        for i in range(per_namespace):
-            docs.append(f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app{i}\n  namespace: ns{n}\n"
-                        f"spec:\n  selector:\n    matchLabels: {{app: app{i}}}\n  template:\n    metadata:\n"
-                        f"      labels: {{app: app{i}}}\n    spec:\n      containers:\n      - name: c\n"
-                        f"        image: nginx\n")  # fmt: skip
-        (root / f"ns{n}.yaml").write_text("---\n".join(docs))
-
-
 def test_a_thousand_open_pods_make_a_page_within_a_generous_memory_bound(tmp_path: Path) -> None:
     """999,000 pairs: before, every row was held, then a line per row (202 MB peak); now one source
     namespace's 100,000 rows (46 MB)."""
     root = tmp_path / "open"
-    _open_cluster(root, 10, 100)
+    open_cluster(root, 10, 100)
     out = tmp_path / "map.html"
     probe = ("import resource, subprocess, sys; p = subprocess.run(sys.argv[1:], capture_output=True, text=True);"
              "print(p.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, repr(p.stderr))")
@@ -196,7 +177,8 @@ def test_missing_output_folder_is_one_line_and_exit_2(tmp_path: Path) -> None:
 
 def test_a_reader_that_stops_early_ends_the_page_quietly(tmp_path: Path) -> None:
     """`policylint matrix DIR -f html | head -1`: no traceback, the command's own exit code."""
-    proc = subprocess.Popen([sys.executable, "-m", "policylint", "matrix", str(_dense(tmp_path, 300)), "-f", "html"],
+    root = dense_cluster(tmp_path, 300)
+    proc = subprocess.Popen([sys.executable, "-m", "policylint", "matrix", str(root), "-f", "html"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)  # fmt: skip
     assert proc.stdout is not None and proc.stderr is not None
     first = proc.stdout.readline()
