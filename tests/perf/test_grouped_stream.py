@@ -12,9 +12,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generated import open_cluster
 from hypothesis import given
 from hypothesis import strategies as st
+from perf_clusters import open_cluster
 from strategies import clusters
 
 from policylint import api

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from generated import dense_cluster, open_cluster
 from hypothesis import HealthCheck, given, settings
+from perf_clusters import dense_cluster, open_cluster
 from strategies import clusters
 
 from policylint.cli import cli

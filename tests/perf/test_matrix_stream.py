@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from generated import dense_cluster
 from hypothesis import given
+from perf_clusters import dense_cluster
 from strategies import clusters
 
 from policylint.engine.concrete import Evaluator
