@@ -4,6 +4,9 @@ The page is aggregated by namespace first, so it stays small at thousands of wor
 namespace x namespace edges (pairs, union of connections, openness) and, per edge, the exact
 grouped lines of queries/grouping.py. Each line carries the explanation `policylint query` gives
 for one of its pairs, computed here (for the first MAX_EXPLAINED lines), so a click needs no server.
+
+The page is written as it is computed (`iter_page`): one source namespace's rows are held at a
+time, each line is encoded when it is made, and the edges, which count their lines, come last.
 """
 
 from __future__ import annotations
@@ -117,7 +120,7 @@ def _page_lines(ev: Evaluator, rows: Iterable[Connection], edges: list[_Edge]) -
             conns = NONE
             for each in dict.fromkeys(c.conns for c in part):  # few distinct sets among many rows
                 conns = conns | each
-            grouped = grouper.collapse_rows(part, True)
+            grouped = grouper.collapse_rows(part, True)  # the first pass reads the rows, no Line per row
             for vary_src in (False, True, False):
                 grouped = grouper.collapse(grouped, vary_src)
             first = count
