@@ -101,12 +101,23 @@ def test_external_sources_come_where_their_name_sorts_and_nothing_else_moves(clu
         assert moved == sorted(listing, key=lambda c: name if isinstance(c.src, External) else _ns(ev, c.src))
 
 
-def test_generated_dense_cluster_gives_the_page_built_whole(tmp_path: Path) -> None:
+def _data(page: str) -> dict[str, Any]:
+    return json.loads(page.split('type="application/json">', 1)[1].split("</script>", 1)[0])
+
+
+def test_generated_dense_cluster_gives_the_page_built_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ev = Evaluator(load_paths([str(dense_cluster(tmp_path, 300, seed=7))]).cluster)
     page = streamed_page(ev)
     assert page == reference_page(ev, list(iter_connections(ev)))
-    data = json.loads(page.split('type="application/json">', 1)[1].split("</script>", 1)[0])
+    data = _data(page)
     assert len(data["edges"]) > 50 and len(data["lines"]) > len(data["edges"])  # many edges, lines, explanations
+    # Past MAX_EXPLAINED lines (counted over the whole page, not per edge), a line names its query.
+    monkeypatch.setattr(html, "MAX_EXPLAINED", 40)
+    page = streamed_page(ev)
+    assert page == reference_page(ev, list(iter_connections(ev)))
+    said = [ln["x"] for ln in _data(page)["lines"]]
+    assert not any(x.startswith("not precomputed") for x in said[:40])
+    assert all(x.startswith("not precomputed") for x in said[40:]) and len(said) > 80
 
 
 def test_cli_page_with_filters_is_the_reference_of_the_filtered_rows(tmp_path: Path) -> None:
@@ -164,7 +175,7 @@ def test_a_thousand_open_pods_make_a_page_within_a_generous_memory_bound(tmp_pat
     done = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=tmp_path)  # -m: cwd first
     code, max_kb, err = done.stdout.split(" ", 2)
     assert (code, err.strip()) == ("0", "''")
-    data = json.loads(out.read_text(encoding="utf-8").split('type="application/json">', 1)[1].split("</script>")[0])
+    data = _data(out.read_text(encoding="utf-8"))
     assert sum(e["pairs"] for e in data["edges"] if html.EXTERNAL not in (e["s"], e["d"])) == 999_000
     assert int(max_kb) < 120_000, f"peak {max_kb} KB"  # measured: 202 MB before, 46 MB now
 
