@@ -61,6 +61,14 @@ def _stream(ev: Evaluator, rows: Iterable[Connection], fmt: str, output: str | N
             write(ev, rows, fmt, sys.stdout)
 
 
+def _write_pieces(pieces: Iterable[str], output: str | None) -> None:
+    """Pieces computed as they are written, to the --output file or to standard output."""
+    with writing_to(output):
+        if not output and sys.stdout is None:  # started with standard output closed (`>&-`)
+            raise OSError(errno.EBADF, "standard output is closed")
+        write_chunks(pieces, output)
+
+
 @click.command("matrix")
 @click.argument("paths", nargs=-1)
 @input_options
@@ -103,25 +111,20 @@ def matrix_command(paths: tuple[str, ...], fmt: str, group: str | None, verbose:
             raise click.UsageError(str(exc)) from None
         rows = apply(ev, stream.rows, focus)
         chosen = group or default_group(fmt, opts["output"])
-        if chosen == "none" and fmt != "html":  # streamed: nothing held but the row being written
+        if fmt == "html":  # streamed: one source namespace's rows held at a time, lines written as made
+            progress.close()
+            by_namespace = apply(ev, iter_connections(ev, external_at=html.EXTERNAL), focus)
+            _write_pieces(html.iter_page(ev, by_namespace), opts["output"])
+        elif chosen == "none":  # streamed: nothing held but the row being written
             progress.close()
             _stream(ev, rows, fmt, opts["output"])
-        elif fmt == "html":
-            progress.stage("writing the page")
-            text = html.render(ev, list(rows))
-            progress.close()
-            with quiet_on_closed_pipe():
-                write_output(text, opts["output"])
         else:  # grouped as the rows come: neither the rows nor a line per pair is held
             progress.stage("grouping")
             lines = _grouped(ev, rows, chosen, opts)
             progress.close()
             if fmt == "json":  # the exact pairs beside the groups: computed again, written as they come
                 pairs = apply(ev, iter_connections(ev), focus)
-                with writing_to(opts["output"]):
-                    if not opts["output"] and sys.stdout is None:
-                        raise OSError(errno.EBADF, "standard output is closed")
-                    write_chunks(grouped.iter_json(ev, lines, pairs), opts["output"])
+                _write_pieces(grouped.iter_json(ev, lines, pairs), opts["output"])
             else:
                 with quiet_on_closed_pipe():
                     write_output(grouped.render(ev, lines, fmt), opts["output"])

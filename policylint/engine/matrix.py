@@ -242,12 +242,14 @@ class PairPlan:
         return self.ev.allowed_conns(s, d)
 
 
-def iter_connections(ev: Evaluator) -> Iterator[Connection]:
+def iter_connections(ev: Evaluator, external_at: str | None = None) -> Iterator[Connection]:
     """Every connection of the matrix, in listing order (source, then destination; workloads by
     (namespace, name, kind) before external ranges), computed as it is consumed.
 
     Memory stays flat: one source's row at a time. Pairs where neither side is restricted (no
     NetworkPolicy isolates it, no tier policy is about it) are "All Connections" without evaluation.
+    `external_at`: the external sources come where a source namespace of that name would sort,
+    rather than last (the HTML map orders its namespace edges by name, the outside's included).
     """
     with gc_paused():
         plan = PairPlan(ev)
@@ -256,9 +258,14 @@ def iter_connections(ev: Evaluator) -> Iterator[Connection]:
         pos = [0] * len(order)
         for p, w in enumerate(order):
             pos[w] = p
+        externals_due = True
         for s in order:
+            if externals_due and external_at is not None and ev.workloads[s].namespace > external_at:
+                externals_due = False
+                yield from _external_sources(ev, order)
             yield from _row(ev, plan, s, identity, pos)
-        yield from _external_sources(ev, order)
+        if externals_due:
+            yield from _external_sources(ev, order)
 
 
 def _row(ev: Evaluator, plan: PairPlan, s: int, identity: bool, pos: list[int]) -> Iterator[Connection]:

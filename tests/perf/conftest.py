@@ -1,4 +1,5 @@
-"""Tests here reuse the model strategies of tests/properties (imported as a top-level module)."""
+"""Tests here reuse the model strategies of tests/properties and the clusters of perf_clusters.py
+(imported as top-level modules)."""
 
 from __future__ import annotations
 
@@ -6,3 +7,4 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "properties"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
+from perf_clusters import open_cluster
 from strategies import clusters
 
 from policylint import api
@@ -79,24 +80,11 @@ def _label(ev: Evaluator, e: object) -> str:
     return end_label(ev, e)  # type: ignore[arg-type]
 
 
-def _open_cluster(root: Path, namespaces: int, per_namespace: int) -> None:
-    """Pods no policy selects: every pair connects (per_namespace x namespaces squared pairs)."""
-    root.mkdir()
-    for n in range(namespaces):
-        docs = [f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns{n}\n"]
-        for i in range(per_namespace):
-            docs.append(f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app{i}\n  namespace: ns{n}\n"
-                        f"spec:\n  selector:\n    matchLabels: {{app: app{i}}}\n  template:\n    metadata:\n"
-                        f"      labels: {{app: app{i}}}\n    spec:\n      containers:\n      - name: c\n"
-                        f"        image: nginx\n")  # fmt: skip
-        (root / f"ns{n}.yaml").write_text("---\n".join(docs))
-
-
 def test_grouping_a_thousand_open_pods_stays_within_a_generous_memory_bound(tmp_path: Path) -> None:
     """999,000 pairs in one line: before, every row and a line per row were held (232 MB for the
     text, 933 MB for the json)."""
     root = tmp_path / "open"
-    _open_cluster(root, 10, 100)
+    open_cluster(root, 10, 100)
     probe = ("import resource, subprocess, sys; p = subprocess.run(sys.argv[1:], capture_output=True, text=True);"
              "print(p.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); print(p.stdout, end='')")
     cmd = [sys.executable, "-c", probe, sys.executable, "-m", "policylint", "matrix", str(root), "-g", "namespace",

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from hypothesis import given
+from perf_clusters import dense_cluster
 from strategies import clusters
 
 from policylint.engine.concrete import Evaluator
@@ -107,17 +108,10 @@ def test_every_format_is_byte_identical_to_the_materialised_renderer(cluster: Cl
         assert streamed(ev, fmt) == reference(m, fmt), fmt
 
 
-def _dense_cluster(tmp: Path, workloads: int) -> Path:
-    out = tmp / "dense"
-    cmd = [sys.executable, str(ROOT / "bench" / "generate.py"), "--workloads", str(workloads), "--profile", "dense"]
-    subprocess.run([*cmd, "--out", str(out)], check=True, capture_output=True)
-    return out
-
-
 def test_generated_dense_cluster_streams_identically(tmp_path: Path) -> None:
     from policylint.load import load_paths
 
-    cluster = load_paths([str(_dense_cluster(tmp_path, 200))]).cluster
+    cluster = load_paths([str(dense_cluster(tmp_path, 200))]).cluster
     ev = Evaluator(cluster)
     m = compute_matrix(ev)
     assert len(m.connections) > 2000  # open namespaces: pairs grow with the square of their workloads
@@ -127,7 +121,7 @@ def test_generated_dense_cluster_streams_identically(tmp_path: Path) -> None:
 
 def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path) -> None:
     """`policylint matrix DIR | head -1`: one line printed, no traceback, the command's own exit code."""
-    root = _dense_cluster(tmp_path, 300)
+    root = dense_cluster(tmp_path, 300)
     for fmt in ("text", "json"):
         proc = subprocess.Popen([sys.executable, "-m", "policylint", "matrix", str(root), "-f", fmt],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)  # fmt: skip
