@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import sys
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -28,11 +28,12 @@ from policylint.engine.matrix import Connection, iter_connections
 from policylint.progress import Progress
 from policylint.queries.endpoints import EndpointError
 from policylint.queries.focus import apply, make_focus
-from policylint.queries.grouping import Line, Prover, group_rows, prove_lines
-from policylint.reporters import grouped, html
 from policylint.reporters.matrix import FORMATS, write
 from policylint.reporters.pipe import quiet_on_closed_pipe
 from policylint.reporters.stream import write_chunks
+
+if TYPE_CHECKING:  # grouping and the map are imported where chosen: a streamed matrix never needs them
+    from policylint.queries.grouping import Line
 
 GROUPS = ("namespace", "workload", "none")
 
@@ -43,6 +44,8 @@ def default_group(fmt: str, output: str | None) -> str:
 
 
 def _grouped(ev: Evaluator, rows: Iterable[Connection], group: str, opts: dict[str, Any]) -> list[Line]:
+    from policylint.queries.grouping import Prover, group_rows, prove_lines
+
     lines = group_rows(ev, rows, by=group)
     if opts["smt"]:
         lines = prove_lines(ev, lines, Prover.create(ev, opts["smt_timeout"], opts["smt_budget"]))
@@ -112,6 +115,8 @@ def matrix_command(paths: tuple[str, ...], fmt: str, group: str | None, verbose:
         rows = apply(ev, stream.rows, focus)
         chosen = group or default_group(fmt, opts["output"])
         if fmt == "html":  # streamed: one source namespace's rows held at a time, lines written as made
+            from policylint.reporters import html
+
             progress.close()
             by_namespace = apply(ev, iter_connections(ev, external_at=html.EXTERNAL), focus)
             _write_pieces(html.iter_page(ev, by_namespace), opts["output"])
@@ -119,6 +124,8 @@ def matrix_command(paths: tuple[str, ...], fmt: str, group: str | None, verbose:
             progress.close()
             _stream(ev, rows, fmt, opts["output"])
         else:  # grouped as the rows come: neither the rows nor a line per pair is held
+            from policylint.reporters import grouped
+
             progress.stage("grouping")
             lines = _grouped(ev, rows, chosen, opts)
             progress.close()
