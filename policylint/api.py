@@ -40,7 +40,7 @@ from policylint.findings import Finding, Report
 from policylint.load import LoadResult, load_paths
 from policylint.model.cluster import Cluster
 from policylint.model.declared import with_declared
-from policylint.model.dialects import DialectOptions
+from policylint.model.dialect_options import DialectOptions
 from policylint.model.policy import Protocol
 from policylint.queries.endpoints import EndpointError, EndpointSpec, resolve
 from policylint.queries.reach import Answer, connected_pairs, extra_networks, is_pair, reach

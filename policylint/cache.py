@@ -35,7 +35,7 @@ from typing import Any
 
 from policylint import __version__
 from policylint.load import LoadResult
-from policylint.load.documents import Inputs, discover
+from policylint.load.walk import CHARTS, KUSTOMIZATIONS, Inputs, walk_files
 
 MAX_ENTRIES = 32
 FORMAT = 4  # bump when the pickled layout changes meaning (4: callers, derived, endpoints, service accounts)
@@ -54,15 +54,20 @@ def disabled_by_env() -> bool:
 
 
 def _files(paths: Sequence[str]) -> list[str] | None:
-    """The files the loader would read, or None when discovery meets any problem (never cached)."""
+    """The files the loader would read, or None when the walk meets any problem or a source that is
+    rendered (never cached): a Kustomize build can read remote bases and run tools, so its output
+    is no function of the files here; a Helm chart is an NP802 either way."""
     probe = Inputs()
     files: list[str] = []
     for path in paths:
-        found = discover(path, probe)
-        if found is None or probe.problems:
+        found = walk_files(path, probe)
+        if found is None or probe.problems or any(os.path.basename(f) in _RENDERED for f in found):
             return None
         files.extend(found)
     return files
+
+
+_RENDERED = frozenset(KUSTOMIZATIONS + CHARTS)
 
 
 def fingerprint(paths: Sequence[str], options: str) -> tuple[str, str] | None:

@@ -4,7 +4,7 @@
 
 Under a `cni:` setting, each policy of a kind the plugin does not enforce: every NetworkPolicy
 in a Flannel cluster, a Calico policy in a Cilium cluster, and so on (the kinds each plugin
-enforces are listed, with sources, in `policylint/cni/profiles.yaml`).
+enforces are listed, with sources, in `policylint/cni/profiles.json`).
 
 ## Why it matters
 

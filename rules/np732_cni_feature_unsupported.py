@@ -19,7 +19,7 @@ An `endPort` range linted with `cni: weave`.
 ## Fix
 
 List the ports one by one, use numbers instead of names, or pick a plugin that supports the
-feature (see `policylint/cni/profiles.yaml` for sources).
+feature (see `policylint/cni/profiles.json` for sources).
 
 ## Options
 

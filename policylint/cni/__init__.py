@@ -1,18 +1,24 @@
-"""Network plugin profiles: what each plugin enforces, read from profiles.yaml (with sources).
+"""Network plugin profiles: what each plugin enforces, read from profiles.json (with sources).
 
 The `cni:` setting names one; it sets the matching assumptions (ipBlocks and pod IPs,
 hostNetwork pods) and lets rules say which policies and features the plugin ignores.
+
+profiles.json holds, per plugin, what policylint assumes of it, every value with its source
+(`sources`); `null` means the sources leave it open and policylint keeps its generic default.
+Fields: enforces (API groups/versions of the policy kinds the plugin enforces),
+ipblocks_match_pods, host_network_selectable, sctp, end_port, named_ports_egress, daemonsets
+(names of the plugin's DaemonSet, to recognise it in the manifests). JSON rather than YAML: every
+command reads it at start (`--cni` choices), and the json module is there anyway.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any
-
-import yaml
 
 from policylint.engine.flow import Assumptions
 from policylint.model.cluster import Cluster
@@ -51,7 +57,7 @@ class CniProfile:
 
 @cache
 def profiles() -> dict[str, CniProfile]:
-    data: dict[str, Any] = yaml.safe_load(resources.files("policylint.cni").joinpath("profiles.yaml").read_text())
+    data: dict[str, Any] = json.loads(resources.files("policylint.cni").joinpath("profiles.json").read_text())
     return {name: _profile(name, body) for name, body in data.items()}
 
 

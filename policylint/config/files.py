@@ -6,12 +6,13 @@ import os
 import stat
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from policylint.config.layers import Layer, parse_layer
-from policylint.config.merge import build_config
-from policylint.config.schema import validate
 from policylint.config.settings import Config, ConfigError
 from policylint.registry import Registry, default_registry
+
+if TYPE_CHECKING:  # reading a config file needs these; the default config (no file) does not
+    from policylint.config.layers import Layer
 
 CONFIG_NAME = ".policylint.yaml"
 PRESETS = ("default", "strict")
@@ -37,6 +38,8 @@ def load_config(path: Path | None, registry: Registry | None = None, *, confined
     registry = registry or default_registry()
     if path is None:
         return Config(registry)
+    from policylint.config.merge import build_config
+
     fence = repository_of(path) if confined else None
     layers = read_layers(path, registry, (), fence)
     if fence is not None:
@@ -61,6 +64,9 @@ def read_layers(path: Path, registry: Registry, seen: tuple[Path, ...], fence: P
         raise ConfigError(f"{path}: 'extends' loops back to this file")
     if fence is not None and seen and not resolved.is_relative_to(fence):
         raise ConfigError(f"{path}: 'extends' leads outside the repository {fence}; not read")
+    from policylint.config.layers import parse_layer
+    from policylint.config.schema import validate
+
     layer = parse_layer(str(path), read_text(path), path.parent)
     validate(layer, registry)
     base = layer.data.get("extends", "default")
@@ -104,6 +110,9 @@ def check_paths(layer: Layer, path: Path, fence: Path) -> None:
 
 
 def preset_layer(name: str, registry: Registry) -> Layer:
+    from policylint.config.layers import parse_layer
+    from policylint.config.schema import validate
+
     text = resources.files("policylint.presets").joinpath(f"{name}.yaml").read_text(encoding="utf-8")
     layer = parse_layer(f"<preset {name}>", text, None)
     validate(layer, registry)

@@ -12,8 +12,8 @@ from policylint.cni import profile
 from policylint.config.layers import Layer
 from policylint.config.settings import Config, ConfigError, RuleSetting, lookup
 from policylint.findings import Severity
-from policylint.model.build_cilium import CiliumOptions
 from policylint.model.declared import DECLARED
+from policylint.model.dialect_options import CiliumOptions
 from policylint.model.policy import Protocol
 from policylint.model.workload import ContainerPort, Workload
 from policylint.registry import Registry

@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policylint.engine.flow import Assumptions
 from policylint.findings import Severity, close_match
-from policylint.model.build_cilium import CiliumOptions
-from policylint.model.workload import Workload
-from policylint.registry import Registry
-from policylint.rulespec import Expectation, RuleSpec
+from policylint.model.dialect_options import CiliumOptions
+
+if TYPE_CHECKING:  # annotations only: the rule catalogue's types are not needed to hold a config
+    from policylint.model.workload import Workload
+    from policylint.registry import Registry
+    from policylint.rulespec import Expectation, RuleSpec
 
 
 class ConfigError(Exception):
@@ -35,7 +37,7 @@ class Config:
     paths: tuple[str, ...] = ()
     namespace: str | None = None
     assumptions: Assumptions = Assumptions()
-    cni: str = "generic"  # the network plugin (policylint/cni/profiles.yaml)
+    cni: str = "generic"  # the network plugin (policylint/cni/profiles.json)
     with_staged: bool = False  # evaluate Calico Staged* policies as if enforced
     cilium: CiliumOptions = CiliumOptions()  # the Cilium version whose semantics are followed (`cilium:`)
     expectations: tuple[Expectation, ...] = ()

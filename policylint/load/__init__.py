@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from policylint.findings import InputProblem, one_line
-from policylint.load.documents import STDIN, Inputs, StdinArg, read_paths
-from policylint.load.stream import no_gc
+from policylint.load.walk import STDIN, Inputs, StdinArg, no_gc
 from policylint.model.cluster import Cluster
 
 if TYPE_CHECKING:  # the type only; model.build is imported lazily in _result
@@ -39,6 +38,8 @@ def load_paths(
     `validate=False` skips the schema check of fields the model does not read (the reachability
     commands use it for speed); fields the model reads are always type-checked.
     """
+    from policylint.load.documents import read_paths  # the parser: not needed to read a cached model
+
     with no_gc():
         return _result(read_paths(paths, stdin), default_namespace, validate, options)
 

@@ -11,13 +11,9 @@ or decoded is reported and skipped; the others are still read. `kind: List` and 
 from __future__ import annotations
 
 import codecs
-import contextlib
 import os
-import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import IO
 
 from policylint.findings import (
     SCHEMA_VIOLATION,
@@ -30,9 +26,10 @@ from policylint.findings import (
 from policylint.load.kinds import is_dialect_kind, read_as
 from policylint.load.located_yaml import LMap, LSeq
 from policylint.load.stream import parse_stream
+from policylint.load.walk import EXTENSIONS, STDIN, Inputs, StdinArg, inside, skipped, walk_files
 
-STDIN = "<stdin>"
-EXTENSIONS = (".yaml", ".yml", ".json")
+__all__ = ["EXTENSIONS", "STDIN", "Inputs", "StdinArg", "discover", "inside", "read_paths", "walk_files"]
+
 WORKLOAD_KINDS = ("Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob",
                   "ReplicationController")  # fmt: skip
 # The apiVersion each kind read is served under by current Kubernetes releases.
@@ -54,25 +51,6 @@ API_VERSIONS = {
 NOT_A_MANIFEST = "(not a manifest)"
 LFS_POINTER = b"version https://git-lfs.github.com/spec/v1\n"  # https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md
 
-StdinArg = IO[str] | IO[bytes] | str | bytes | None
-
-
-@dataclass(slots=True)
-class Inputs:
-    objects: list[LMap] = field(default_factory=list)  # objects of the kinds read, in input order
-    problems: list[InputProblem] = field(default_factory=list)
-    files_read: int = 0
-    documents: int = 0
-    skipped_kinds: dict[str, int] = field(default_factory=dict)
-    skipped_inputs: list[str] = field(default_factory=list)
-    fatal: bool = False
-    # (apiVersion, kind) of objects not read -> where the first was written, how many (load/unmodelled.py)
-    skipped_types: dict[tuple[str, str], tuple[Span, int]] = field(default_factory=dict)
-
-    def unreadable(self, name: str, message: str, line: int = 0) -> None:
-        self.problems.append(InputProblem(UNREADABLE_INPUT, Span(name, line, 0), message))
-        self.skipped_inputs.append(name)
-        self.fatal = True
 
 
 def read_paths(paths: Sequence[str], stdin: StdinArg = None) -> Inputs:
@@ -98,117 +76,13 @@ def read_paths(paths: Sequence[str], stdin: StdinArg = None) -> Inputs:
 
 def discover(path: str, out: Inputs, roots: tuple[str, ...] | None = None) -> list[str] | None:
     """The files to read under `path` (itself if a file); None when it cannot be read at all.
-
-    `roots` (default: `path` itself) bounds where symlinks met in the walk may lead.
-    """
-    if not os.path.exists(path):
-        out.unreadable(path, "no such file or directory")
-        return None
-    if not os.path.isdir(path):
-        return [path]
-    files: list[str] = []
-    _walk(path, frozenset(), set(), files, out, roots if roots is not None else (os.path.realpath(path),))
+    Helm charts are reported and Kustomize roots rendered into `out` (load/sources.py)."""
+    files = walk_files(path, out, roots)
+    if files is None or not os.path.isdir(path):
+        return files
     from policylint.load.sources import arrange  # sources renders through _read_text below
 
     return arrange(files, out, _read_text)
-
-
-def inside(target: str, roots: tuple[str, ...]) -> bool:
-    """Whether the resolved path `target` is one of `roots` or lies below one."""
-    return any(target == root or target.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
-
-
-def _leaves_roots(entry: os.DirEntry[str], roots: tuple[str, ...], out: Inputs) -> bool:
-    """A symlink whose target is outside every root: reported once (NP004), never read."""
-    if not entry.is_symlink():
-        return False
-    target = os.path.realpath(entry.path)
-    if inside(target, roots):
-        return False
-    _skipped(entry.path, "symlink leads outside the paths given; not followed", out)
-    return True
-
-
-def _skipped(path: str, message: str, out: Inputs, line: int = 0) -> None:
-    """An input deliberately not read: one NP004 finding, the rest of the input still analysed."""
-    out.problems.append(InputProblem(UNREADABLE_INPUT, Span(path, line, 1 if line else 0), message))
-    out.skipped_inputs.append(path)
-
-
-def _walk(directory: str, ancestors: frozenset[tuple[int, int]], seen: set[tuple[int, int]],
-          files: list[str], out: Inputs, roots: tuple[str, ...]) -> None:  # fmt: skip
-    try:
-        stat = os.stat(directory)
-        entries = sorted(os.scandir(directory), key=lambda e: e.name)
-    except OSError as err:
-        out.unreadable(directory, f"cannot read directory: {err.strerror or err}")
-        return
-    ancestors = ancestors | {(stat.st_dev, stat.st_ino)}
-    for entry in entries:
-        if entry.name.startswith("."):
-            _hidden(entry, out)  # never read; said when it holds manifests
-            continue
-        try:
-            if _leaves_roots(entry, roots, out):
-                continue
-            if entry.is_dir() and os.path.lexists(os.path.join(entry.path, ".git")):
-                _skipped(entry.path, "a git submodule (or nested repository); not read", out)
-                continue
-            if entry.is_dir():
-                st = os.stat(entry.path)
-                if (st.st_dev, st.st_ino) in ancestors:
-                    out.unreadable(entry.path, "symlink loop: this directory contains itself; not followed")
-                    continue
-                _walk(entry.path, ancestors, seen, files, out, roots)
-            elif entry.name.endswith(EXTENSIONS) and entry.is_file():
-                st = os.stat(entry.path)
-                if (st.st_dev, st.st_ino) not in seen:  # the same file through two symlinks
-                    seen.add((st.st_dev, st.st_ino))
-                    files.append(entry.path)
-        except OSError as err:
-            out.unreadable(entry.path, f"cannot read: {err.strerror or err}")
-
-
-_VCS = frozenset({".git", ".hg", ".svn", ".jj"})
-_MANIFEST_HINT = re.compile(rb'^apiVersion:|^kind:|"apiVersion"\s*:', re.MULTILINE)
-_HIDDEN_SCAN_FILES = 200  # a hidden tree is looked into this far: enough to tell, never a full second walk
-_PEEK = 65536
-
-
-def _hidden(entry: os.DirEntry[str], out: Inputs) -> None:
-    """Dot-entries are not read (editor files, CI workflows, caches), but `kubectl apply -R` reads
-    them (cli-runtime's ExpandPathsToFileVisitors walks every file): one holding manifests is an
-    NP004, so the answer never leaves it out silently. Version-control folders are not looked into."""
-    if entry.name in _VCS or entry.is_symlink():
-        return
-    try:
-        found = _manifest_files(entry.path) if entry.is_dir() else int(_looks_like_manifests(entry.path))
-    except OSError:
-        return
-    if found:
-        what = f"hidden folder holding {found} manifest file(s)" if entry.is_dir() else "hidden file holding manifests"
-        _skipped(entry.path, f"{what}; not read (names starting with a dot are skipped, while kubectl apply -R "
-                             "reads them): give it as a PATH to analyse it", out)  # fmt: skip
-
-
-def _looks_like_manifests(path: str) -> bool:
-    if not path.endswith(EXTENSIONS):
-        return False
-    with open(path, "rb") as fh:
-        return _MANIFEST_HINT.search(fh.read(_PEEK)) is not None
-
-
-def _manifest_files(directory: str) -> int:
-    count = looked = 0
-    for root, dirs, names in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if d not in _VCS)
-        for name in sorted(names):
-            looked += 1
-            if looked > _HIDDEN_SCAN_FILES:
-                return count
-            with contextlib.suppress(OSError):
-                count += _looks_like_manifests(os.path.join(root, name))
-    return count
 
 
 def _read_file(file: str, out: Inputs) -> None:
@@ -219,7 +93,7 @@ def _read_file(file: str, out: Inputs) -> None:
         out.unreadable(file, f"cannot read file: {err.strerror or err}")
         return
     if data.startswith(LFS_POINTER):
-        _skipped(file, "a Git LFS pointer, not the file's content (fetch it with git lfs pull); not read", out, 1)
+        skipped(file, "a Git LFS pointer, not the file's content (fetch it with git lfs pull); not read", out, 1)
         return
     text = decode(data, file, out)
     if text is not None:

@@ -21,10 +21,9 @@ from typing import Any, Protocol
 import yaml
 
 from policylint.findings import InputProblem, Span
+from policylint.load.walk import CHARTS, KUSTOMIZATIONS
 
 RENDERED_SOURCE = "NP802"
-KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml")
-_CHARTS = ("Chart.yaml", "Chart.yml")
 _PLAIN_KEYS = frozenset({"apiVersion", "kind", "resources"})
 _TIMEOUT_SECONDS = 60
 
@@ -39,7 +38,7 @@ Reader = Callable[[str, str, Any], None]  # (text, file name, inputs)
 
 def arrange(files: list[str], out: Any, read_text: Reader) -> list[str]:
     """The files to read plainly; Helm charts are reported and Kustomize roots rendered into `out`."""
-    charts = sorted({os.path.normpath(os.path.dirname(f)) for f in files if os.path.basename(f) in _CHARTS})
+    charts = sorted({os.path.normpath(os.path.dirname(f)) for f in files if os.path.basename(f) in CHARTS})
     for chart in charts:
         _note(out, os.path.join(chart, "Chart.yaml"),
               f"a Helm chart: its templates are not manifests until rendered; run `helm template {chart} "

@@ -7,7 +7,6 @@ sees them, so they are reported instead of crashing the process.
 
 from __future__ import annotations
 
-import gc
 import re
 import sys
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from typing import Any
 import yaml
 
 from policylint.findings import DUPLICATE_KEY, YAML_SYNTAX, InputProblem, Span
+from policylint.load.walk import no_gc
 from policylint.load.yaml_build import MAX_DEPTH, Builder, Loader, LoadError
 from policylint.load.yaml_guards import alias_budget, first_too_deep, is_nesting_error, last_deep_suspect
 
@@ -45,17 +45,6 @@ def parse_stream(text: str, file: str) -> Stream:
         return _parse_all(text, file)
 
 
-@contextmanager
-def no_gc() -> Iterator[None]:
-    """Pause the cyclic GC: located values hold no cycles, and with many small containers
-    alive the collector's passes would cost more than the parse itself (measured: 2x)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @contextmanager

@@ -33,7 +33,7 @@ from policylint.model.build_service import namespace, service
 from policylint.model.build_workload import ordinals, workload
 from policylint.model.cluster import Cluster
 from policylint.model.compile_network_policy import network_policy_tier_policies
-from policylint.model.dialects import DialectOptions as DialectOptions  # re-exported for load_paths
+from policylint.model.dialect_options import DialectOptions as DialectOptions  # re-exported for load_paths
 from policylint.model.dialects import build_tiers
 from policylint.model.endpoints import ServiceEndpoints
 from policylint.model.policy import NetworkPolicy

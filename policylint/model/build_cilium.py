@@ -20,7 +20,6 @@ policy (`nodeSelector`) is outside the model and reported (NP742).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from policylint.findings import InputProblem, Span
 from policylint.load.fields import Reader, Skip
@@ -30,6 +29,7 @@ from policylint.model.build_cilium_ports import Rejected, port_rules
 from policylint.model.build_cilium_selector import intersect, peer_scope, read_translated, subject_scope
 from policylint.model.build_meta import metadata
 from policylint.model.cilium_services import ServiceBackends
+from policylint.model.dialect_options import CiliumOptions
 from policylint.model.endpoints import ServiceEndpoints
 from policylint.model.policy import Direction
 from policylint.model.rule_form import (
@@ -52,34 +52,6 @@ POLICY_REJECTED = "NP741"  # rules/np741_cilium_policy_rejected.py
 HOST_POLICY = "NP742"  # rules/np742_cilium_host_policy.py
 SECTIONS = (("ingress", Direction.INGRESS, Action.ALLOW), ("ingressDeny", Direction.INGRESS, Action.DENY),
             ("egress", Direction.EGRESS, Action.ALLOW), ("egressDeny", Direction.EGRESS, Action.DENY))
-
-
-DEFAULT_VERSION = "1.18"
-EMPTY_LIST_SINCE = 15  # an explicit empty peer list selects nothing (issue #14; build_cilium_peers.py)
-NO_SECTIONS_REJECTED_SINCE = 17  # a rule without ingress/egress sections is rejected (issue #14)
-
-
-@dataclass(frozen=True, slots=True)
-class CiliumOptions:
-    """Points where Cilium versions differ (defaults: 1.18). `.policylint.yaml` sets them with
-    `cilium: {version: "1.14"}` (and `namespace_labels_widen` on its own)."""
-
-    version: str = DEFAULT_VERSION
-    # 1.15+: `fromEndpoints: []` and the like select nothing (before: every peer).
-    empty_list_selects_nothing: bool = True
-    # 1.17+: a rule with none of ingress/ingressDeny/egress/egressDeny is rejected (before: no effect).
-    reject_rule_without_sections: bool = True
-    # A CiliumNetworkPolicy peer naming io.cilium.k8s.namespace.labels.* is not confined to the
-    # policy's namespace (utils.go getEndpointSelector); older agents confined it (docs kubernetes.rst).
-    namespace_labels_widen: bool = True
-
-    @staticmethod
-    def for_version(version: str, namespace_labels_widen: bool = True) -> CiliumOptions:
-        """The semantics of Cilium `version` ("1.N")."""
-        minor = int(version.split(".")[1])
-        return CiliumOptions(version, empty_list_selects_nothing=minor >= EMPTY_LIST_SINCE,
-                             reject_rule_without_sections=minor >= NO_SECTIONS_REJECTED_SINCE,
-                             namespace_labels_widen=namespace_labels_widen)  # fmt: skip
 
 
 def build_cilium(r: Reader, objects: Sequence[LMap], default_namespace: str,

@@ -8,14 +8,14 @@ Register a dialect by adding its builder to DIALECTS (one line each).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from functools import partial
 
 from policylint.load.fields import Reader
 from policylint.load.located_yaml import LMap
 from policylint.model.build_calico import build_calico
-from policylint.model.build_cilium import CiliumOptions, build_cilium
+from policylint.model.build_cilium import build_cilium
 from policylint.model.build_network_policy_api import network_policy_api_tiers
+from policylint.model.dialect_options import DialectOptions
 from policylint.model.endpoints import ServiceEndpoints
 from policylint.model.rule_form import Tier
 from policylint.model.workload import Namespace, Service
@@ -29,13 +29,6 @@ DIALECTS: tuple[DialectBuilder, ...] = (
     build_cilium,  # CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy
     build_calico,  # projectcalico.org/v3
 )
-
-
-@dataclass(frozen=True, slots=True)
-class DialectOptions:
-    """Settings a dialect's builder takes from the config (`.policylint.yaml` `cilium:`)."""
-
-    cilium: CiliumOptions = field(default_factory=CiliumOptions)
 
 
 def build_tiers(

@@ -1,5 +1,5 @@
 """The `cni:` setting: plugin profiles as data with sources, the assumptions they set, and
-commands evaluating only what the plugin enforces (policylint/cni/profiles.yaml)."""
+commands evaluating only what the plugin enforces (policylint/cni/profiles.json)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The `cni:` profile decides whether the Cilium kinds are enforced (policylint/cni/profiles.yaml)."""
+"""The `cni:` profile decides whether the Cilium kinds are enforced (policylint/cni/profiles.json)."""
 
 from __future__ import annotations
 

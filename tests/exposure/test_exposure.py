@@ -300,7 +300,7 @@ def test_text_output_names_entry_and_assumptions(tmp_path: Path) -> None:
 
 def test_a_policy_the_plugin_does_not_enforce_blocks_no_way_in(tmp_path: Path) -> None:
     # Flannel enforces no NetworkPolicy (https://github.com/flannel-io/flannel/issues/558;
-    # policylint/cni/profiles.yaml): under `--cni flannel` the deny-all is inert, as matrix says too.
+    # policylint/cni/profiles.json): under `--cni flannel` the deny-all is inert, as matrix says too.
     text = WEB + svc("  type: LoadBalancer") + DENY_ALL
     assert run(tmp_path, text)["exposures"] == []
     doc = run(tmp_path, text, "--cni", "flannel")
