@@ -201,3 +201,25 @@ def test_the_cache_keeps_the_most_recently_used_trees_only(
     api.load([names[4]], validate=False, cache=True)
     kept = entries(tmp_path)
     assert len(kept) == 3 and first[0] in kept
+
+
+def test_a_kustomize_tree_is_never_cached_nor_rendered_to_fingerprint_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `kustomize build` can read remote bases: its output is no function of the files here, so a
+    # key made of them could serve a stale model. The fake tool counts how often it is run.
+    tree = tmp_path / "kust"
+    tree.mkdir()
+    (tree / "kustomization.yaml").write_text("namespace: shop\nresources: [https://example.com/base]\n", "utf-8")
+    calls = tmp_path / "calls"
+    tool = tmp_path / "bin" / "kustomize"
+    tool.parent.mkdir()
+    tool.write_text(f"#!/bin/sh\necho run >> {calls}\nprintf 'apiVersion: v1\\nkind: Namespace\\n"
+                    "metadata: {name: shop}\\n'\n", "utf-8")  # fmt: skip
+    tool.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tool.parent}{os.pathsep}{os.environ['PATH']}")
+    for _ in range(2):
+        loaded = api.load([str(tree)], validate=False, cache=True).loaded
+        assert [ns.name for ns in loaded.cluster.namespaces] == ["shop"]
+    assert not entries(tmp_path)
+    assert calls.read_text("utf-8").split() == ["run", "run"], "rendered once per load, never to make a key"
