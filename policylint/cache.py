@@ -33,6 +33,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import policylint
 from policylint import __version__
 from policylint.load import LoadResult
 from policylint.load.walk import CHARTS, KUSTOMIZATIONS, Inputs, walk_files
@@ -105,9 +106,12 @@ def _read(file: Path, key: str) -> LoadResult | None:
             gc.disable()  # unpickling a model makes many objects and no cycles worth collecting
             try:
                 stored_key, result = pickle.load(fh)
-                # The model lives as long as the command: out of the collector's sight, it is not
-                # walked again by every later collection (0.2 s per full one at 5,000 workloads).
-                gc.freeze()
+                # In the command-line process the model lives as long as the command: out of the
+                # collector's sight, it is not walked again by every later collection (0.2 s per
+                # full one at 5,000 workloads). Elsewhere (tests, library callers, many loads in one
+                # process) freezing would also keep every cycle not yet collected, for good.
+                if policylint.FREEZE_LOADED_MODEL:
+                    gc.freeze()
             finally:
                 if was:
                     gc.enable()

@@ -63,6 +63,9 @@ def _terminated(signum: int, frame: FrameType | None) -> None:
 
 
 def main() -> None:
+    import policylint
+
+    policylint.FREEZE_LOADED_MODEL = True  # this process ends with the command (policylint/cache.py)
     signal.signal(signal.SIGINT, _interrupted)
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):  # not on Windows
