@@ -3,8 +3,11 @@
 Safety, in order of importance:
 
 - The key is the content of every file the loader would read (SHA-256 of each, with its name),
-  the paths as given, the working directory, the loader options, and the policylint and Python
-  versions. Any edit, added or removed file gives another key, and the tree is loaded afresh.
+  the paths as given, the working directory, the loader options, the Python version, and
+  policylint's own code (the version, and the name, size and mtime of every file of the installed
+  package: a checkout or upgrade that changes how manifests are read, with the same version
+  string, must not be answered from a model the old code built). Any edit, added or removed file
+  gives another key, and the tree is loaded afresh.
 - One cache file per tree (named by a hash of the working directory and the paths): trees never
   share an entry, and a tree only ever replaces its own.
 - The directory is created 0700 and files 0600 (written to a temporary file, then renamed). An
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import gc
 import hashlib
 import operator
@@ -79,7 +83,7 @@ def fingerprint(paths: Sequence[str], options: str) -> tuple[str, str] | None:
     if files is None:
         return None
     where = hashlib.sha256(repr((FORMAT, os.getcwd(), list(paths), options)).encode()).hexdigest()[:32]
-    key = hashlib.sha256(repr((FORMAT, __version__, sys.version, where)).encode())
+    key = hashlib.sha256(repr((FORMAT, __version__, code_stamp(_PACKAGE), sys.version, where)).encode())
     for file in files:
         try:
             data = Path(file).read_bytes()
@@ -87,6 +91,26 @@ def fingerprint(paths: Sequence[str], options: str) -> tuple[str, str] | None:
             return None
         key.update(file.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(data).digest())
     return where, key.hexdigest()
+
+
+_PACKAGE = os.path.dirname(os.path.abspath(policylint.__file__))
+
+
+@functools.cache
+def code_stamp(root: str) -> str:
+    """The name, size and mtime of every code and data file under `root` (3 ms for the package)."""
+    digest = hashlib.sha256()
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(names):
+            if name.endswith((".py", ".yaml", ".json")):
+                path = os.path.join(folder, name)
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    continue
+                digest.update(f"{os.path.relpath(path, root)}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
 
 
 def _private_dir(path: Path) -> bool:

@@ -235,3 +235,21 @@ def test_loading_from_the_cache_in_a_long_lived_process_freezes_nothing(tree: Pa
     for _ in range(3):
         api.load([str(tree)], validate=False, cache=True)
     assert gc.get_freeze_count() == before
+
+
+def test_changed_policylint_code_never_reads_a_model_the_old_code_built(
+    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from policylint import cache
+
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "build.py").write_text("x = 1\n", "utf-8")
+    stamp = cache.code_stamp(str(code))
+    (code / "build.py").write_text("x = 22\n", "utf-8")  # an upgrade or checkout: same version string
+    cache.code_stamp.cache_clear()
+    assert cache.code_stamp(str(code)) != stamp
+    # ... and the stamp is part of the key: another stamp, another key, a fresh load.
+    before = cache.fingerprint([str(tree)], "o")
+    monkeypatch.setattr(cache, "code_stamp", lambda root: "another build")
+    assert before is not None and cache.fingerprint([str(tree)], "o") != before
