@@ -120,9 +120,10 @@ def test_generated_dense_cluster_streams_identically(tmp_path: Path) -> None:
 
 
 def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path) -> None:
-    """`policylint matrix DIR | head -1`: one line printed, no traceback, the command's own exit code."""
+    """`policylint matrix DIR | head -1`: one line printed, no traceback, the command's own exit code
+    (the HTML page streams too: its first line is written before the rows are all computed)."""
     root = dense_cluster(tmp_path, 300)
-    for fmt in ("text", "json"):
+    for fmt in ("text", "json", "html"):
         proc = subprocess.Popen([sys.executable, "-m", "policylint", "matrix", str(root), "-f", fmt],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)  # fmt: skip
         assert proc.stdout is not None and proc.stderr is not None
@@ -131,6 +132,7 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path) -> N
         err = proc.stderr.read()
         assert proc.wait(timeout=120) == 0
         assert first and b"Traceback" not in err and b"BrokenPipe" not in err and err == b""
+        assert fmt != "html" or first.startswith(b"<!doctype html>")
 
 
 TIER_FIXTURES = sorted(p for p in (ROOT / "fixtures" / "tiers").iterdir() if p.is_dir())
