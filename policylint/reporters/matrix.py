@@ -11,14 +11,13 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterable
-from itertools import islice
 from typing import Any, TextIO
 
 from policylint.engine.concrete import Evaluator
 from policylint.engine.connset import ConnSet
 from policylint.engine.matrix import Connection, External, Matrix, MatrixEndpoint
 from policylint.queries.grouping import external_text
-from policylint.reporters.chunked import CHUNK, ChunkedWriter
+from policylint.reporters.chunked import write_joined
 
 FORMATS = ("text", "json", "csv", "md", "dot")
 
@@ -89,27 +88,19 @@ class Strings:
 def write_text(ev: Evaluator, rows: Iterable[Connection], out: TextIO) -> None:
     names = Strings(ev, endpoint_text, str)
     endpoint, conns, texts = names.endpoint, names.conns, names.workload_texts()
-    lines = (f"{texts[s] if type(s) is int else endpoint(s)} -> {texts[d] if type(d) is int else endpoint(d)} "
-             f": {conns(c.conns)}\n" for c in rows for s, d in ((c.src, c.dst),))  # fmt: skip
-    while chunk := "".join(islice(lines, CHUNK)):  # one write per chunk, no call per row
-        out.write(chunk)
+    write_joined(out, (f"{texts[s] if type(s) is int else endpoint(s)} -> "
+                       f"{texts[d] if type(d) is int else endpoint(d)} : {conns(c.conns)}\n"
+                       for c in rows for s, d in ((c.src, c.dst),)))  # fmt: skip
 
 
 def write_json(ev: Evaluator, rows: Iterable[Connection], out: TextIO) -> None:
     names = Strings(ev, lambda ev, e: _dumps(endpoint_json(ev, e)), lambda c: _dumps(c.to_json()))
     endpoint, conns, texts = names.endpoint, names.conns, names.workload_texts()
-    lines = (f'{{"src": {texts[s] if type(s) is int else endpoint(s)}, '
-             f'"dst": {texts[d] if type(d) is int else endpoint(d)}, "conns": {conns(c.conns)}}}'
-             for c in rows for s, d in ((c.src, c.dst),))  # fmt: skip
-    first = next(lines, None)
-    if first is None:
-        out.write('{"connections": [\n]}\n')
-        return
-    out.write('{"connections": [\n' + first)
-    # Joined a chunk at a time: one write and no call per row (a third of the time at 50 k rows).
-    while chunk := ",\n".join(islice(lines, CHUNK)):
-        out.write(",\n" + chunk)
-    out.write("\n]}\n")
+    out.write('{"connections": [\n')
+    wrote = write_joined(out, (f'{{"src": {texts[s] if type(s) is int else endpoint(s)}, '
+                               f'"dst": {texts[d] if type(d) is int else endpoint(d)}, "conns": {conns(c.conns)}}}'
+                               for c in rows for s, d in ((c.src, c.dst),)), ",\n")  # fmt: skip
+    out.write("\n]}\n" if wrote else "]}\n")
 
 
 def _csv_cell(text: str) -> str:
@@ -120,10 +111,8 @@ def _csv_cell(text: str) -> str:
 
 def write_csv(ev: Evaluator, rows: Iterable[Connection], out: TextIO) -> None:
     names = Strings(ev, lambda ev, e: _csv_cell(endpoint_text(ev, e)), lambda c: _csv_cell(str(c)))
-    with ChunkedWriter(out) as w:
-        w.add("src,dst,conns\n")
-        for c in rows:
-            w.add(f"{names.endpoint(c.src)},{names.endpoint(c.dst)},{names.conns(c.conns)}\n")
+    out.write("src,dst,conns\n")
+    write_joined(out, (f"{names.endpoint(c.src)},{names.endpoint(c.dst)},{names.conns(c.conns)}\n" for c in rows))
 
 
 def _md_cell(text: str) -> str:
@@ -132,10 +121,9 @@ def _md_cell(text: str) -> str:
 
 def write_md(ev: Evaluator, rows: Iterable[Connection], out: TextIO) -> None:
     names = Strings(ev, lambda ev, e: _md_cell(endpoint_text(ev, e)), lambda c: _md_cell(str(c)))
-    with ChunkedWriter(out) as w:
-        w.add("| src | dst | conns |\n|---|---|---|\n")
-        for c in rows:
-            w.add(f"| {names.endpoint(c.src)} | {names.endpoint(c.dst)} | {names.conns(c.conns)} |\n")
+    out.write("| src | dst | conns |\n|---|---|---|\n")
+    write_joined(out, (f"| {names.endpoint(c.src)} | {names.endpoint(c.dst)} | {names.conns(c.conns)} |\n"
+                       for c in rows))  # fmt: skip
 
 
 def write_dot(ev: Evaluator, rows: Iterable[Connection], out: TextIO) -> None:
@@ -155,13 +143,10 @@ def write_dot(ev: Evaluator, rows: Iterable[Connection], out: TextIO) -> None:
                 node_lines.append(f"  n{node} [label={json.dumps(label)}{shape}];\n")
             ids.append(node)
         edges.append((ids[0], ids[1], names.conns(c.conns)))
-    with ChunkedWriter(out) as w:
-        w.add('digraph connectivity {\n  rankdir=LR;\n  node [shape=box, fontname="Helvetica"];\n')
-        for line in node_lines:
-            w.add(line)
-        for src, dst, label in edges:
-            w.add(f"  n{src} -> n{dst} [label={label}];\n")
-        w.add("}\n")
+    out.write('digraph connectivity {\n  rankdir=LR;\n  node [shape=box, fontname="Helvetica"];\n')
+    write_joined(out, node_lines)
+    write_joined(out, (f"  n{src} -> n{dst} [label={label}];\n" for src, dst, label in edges))
+    out.write("}\n")
 
 
 Writer = Callable[[Evaluator, Iterable[Connection], TextIO], None]
