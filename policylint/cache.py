@@ -58,6 +58,9 @@ def disabled_by_env() -> bool:
     return os.environ.get("POLICYLINT_NO_CACHE", "") not in ("", "0")
 
 
+_RENDERED = frozenset(KUSTOMIZATIONS + CHARTS)
+
+
 def _files(paths: Sequence[str]) -> list[str] | None:
     """The files the loader would read, or None when the walk meets any problem or a source that is
     rendered (never cached): a Kustomize build can read remote bases and run tools, so its output
@@ -70,9 +73,6 @@ def _files(paths: Sequence[str]) -> list[str] | None:
             return None
         files.extend(found)
     return files
-
-
-_RENDERED = frozenset(KUSTOMIZATIONS + CHARTS)
 
 
 def fingerprint(paths: Sequence[str], options: str) -> tuple[str, str] | None:

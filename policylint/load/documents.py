@@ -52,7 +52,6 @@ NOT_A_MANIFEST = "(not a manifest)"
 LFS_POINTER = b"version https://git-lfs.github.com/spec/v1\n"  # https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md
 
 
-
 def read_paths(paths: Sequence[str], stdin: StdinArg = None) -> Inputs:
     out = Inputs()
     roots = tuple(os.path.realpath(p) for p in paths if p != "-")

@@ -41,7 +41,7 @@ def check(objects: Sequence[LMap]) -> Strict:
         # Top-level `status` is the controllers' to write (exports from clusters before 1.28 carry
         # NetworkPolicy `status: {}`, a field since removed); it never changes what is applied.
         body = {k: v for k, v in obj.items() if k != "status"}
-        found = _unknown(_like(obj, body), schema, _defs(), ())
+        found = _unknown(_like(obj, body), schema, _defs())
         if found:
             rejected.add(id(obj))
             problems.extend(_problem(obj, node, key, path, props) for node, key, path, props in found)
@@ -112,12 +112,9 @@ def _flat(path: Path) -> tuple[Any, ...]:
     return tuple(reversed(keys))
 
 
-def _unknown(value: Any, schema: Any, defs: dict[str, Any], path: tuple[Any, ...]) -> list[Unknown]:
+def _unknown(value: Any, schema: Any, defs: dict[str, Any]) -> list[Unknown]:
     out: list[Unknown] = []
-    top: Path = ()
-    for key in path:
-        top = (top, key)
-    _walk(value, schema, defs, top, out)
+    _walk(value, schema, defs, (), out)
     return out
 
 

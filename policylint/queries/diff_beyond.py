@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from policylint.engine.concrete import Evaluator
 from policylint.engine.selectors import matches
@@ -43,25 +43,31 @@ def _changed(old: dict[K, P], new: dict[K, P]) -> Iterator[tuple[K, P | None, P 
             yield key, b, h
 
 
-def _verb(base: object, head: object) -> str:
-    return "added" if base is None else "removed" if head is None else "changed"
-
-
 @dataclass(frozen=True, slots=True)
-class PolicyChange:
-    key: PolicyKey
-    base: NetworkPolicy | None
-    head: NetworkPolicy | None
+class _Change(Generic[K, P]):
+    """One policy added (no base), removed (no head) or edited, by key."""
+
+    key: K
+    base: P | None
+    head: P | None
 
     @property
     def verb(self) -> str:
-        return _verb(self.base, self.head)
+        return "added" if self.base is None else "removed" if self.head is None else "changed"
 
     @property
-    def span(self) -> Span:
+    def policy(self) -> P:
+        """The policy as it stands after the change (as it stood, when removed)."""
         policy = self.head or self.base
         assert policy is not None
-        return policy.span
+        return policy
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyChange(_Change[PolicyKey, NetworkPolicy]):
+    @property
+    def span(self) -> Span:
+        return self.policy.span
 
 
 def policy_changes(base: Cluster, head: Cluster) -> list[PolicyChange]:
@@ -90,22 +96,12 @@ TierPolicyKey = tuple[str, str, str, str]  # tier, kind, namespace ("" when clus
 
 
 @dataclass(frozen=True, slots=True)
-class TierPolicyChange:
+class TierPolicyChange(_Change[TierPolicyKey, TierPolicy]):
     """A policy of another dialect (Calico, Cilium, admin) added, removed or edited."""
-
-    key: TierPolicyKey
-    base: TierPolicy | None
-    head: TierPolicy | None
-
-    @property
-    def verb(self) -> str:
-        return _verb(self.base, self.head)
 
     @property
     def span(self) -> Span:
-        policy = self.head or self.base
-        assert policy is not None
-        return policy.origin.span
+        return self.policy.origin.span
 
 
 def tier_policy_changes(base: Cluster, head: Cluster) -> list[TierPolicyChange]:
